@@ -1,0 +1,1 @@
+"""Parsers of cleaned output text (see ``autograder.text.clean``). Pure functions, standard library only."""

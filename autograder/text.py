@@ -1,0 +1,80 @@
+"""Turn raw output text into what a person sees: no ANSI codes, ``\\r``/``\\b`` rewrites applied, HTML as text.
+
+Standard library only; every parser reads text that went through ``clean`` (or ``html_to_text``).
+"""
+from __future__ import annotations
+
+import html
+import re
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]")
+_BACKSPACES = re.compile(r"[^\x08\n]\x08")
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
+_CELL_END = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)
+_STYLE_SCRIPT = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def strip_ansi(text: str) -> str:
+    if "\x1b" not in text:
+        return text
+    return _ANSI.sub("", text)
+
+
+def _apply_backspaces(line: str) -> str:
+    if "\x08" not in line:
+        return line
+    # Fast path: remove "char + backspace" pairs until none remain (a run of N backspaces after N chars).
+    out: list[str] = []
+    for ch in line:
+        if ch == "\x08":
+            if out:
+                out.pop()
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _apply_carriage_returns(line: str) -> str:
+    """A terminal overwrites from column 0 after ``\\r``; the last write wins where it is longest."""
+    if "\r" not in line:
+        return line
+    parts = line.split("\r")
+    screen = ""
+    for part in parts:
+        if not part:
+            continue
+        screen = part + screen[len(part):] if len(part) < len(screen) else part
+    return screen
+
+
+def clean(text: str) -> str:
+    """ANSI codes removed, CRLF folded, ``\\r`` and ``\\b`` rewrites applied line by line."""
+    if not text:
+        return ""
+    text = strip_ansi(text)
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if "\r" not in text and "\x08" not in text:
+        return text
+    lines = text.split("\n")
+    return "\n".join(_apply_carriage_returns(_apply_backspaces(line)) for line in lines)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment: tags dropped, block ends and table cells as separators."""
+    if not markup:
+        return ""
+    markup = _STYLE_SCRIPT.sub("", markup)
+    markup = _BLOCK_END.sub("\n", markup)
+    markup = _CELL_END.sub("\t", markup)
+    return html.unescape(_TAG.sub("", markup))
+
+
+def join_source(source: object) -> str:
+    """nbformat stores multi-line strings either as one string or as a list of lines."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return ""
