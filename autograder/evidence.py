@@ -133,7 +133,8 @@ class Figure:
 
     axes: int | None = None
     kind: str = "image"  # "image" | "text"
-    digest: str | None = None  # sha1 of the decoded image, for comparing figures across notebooks
+    digest: str | None = None  # sha1 of the image's base64 text, for comparing figures across notebooks
+    learning_curve: bool = False  # the cell's code plots a training history (history / loss / accuracy)
     cell: int | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -1,0 +1,107 @@
+"""One extraction for every command: notebook → Evidence. Never executes code; never imports TensorFlow or nbclient.
+
+``inspect`` shows exactly this evidence, and ``check``/``grade`` grade exactly this evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .code import analyze_cells
+from .evidence import Evaluation, Evidence, Execution, Figure, Fit, Gpu, GpuSignal
+from .notebook import Cell, Notebook
+from .outputs.evaluate import parse_evaluations
+from .outputs.fitlog import parse_fits, parse_histories
+from .outputs.gpu import metadata_signals, text_signals, verdict
+from .outputs.summary import parse_summaries
+
+_FIGURE_TEXT = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with (\d+) Axes>")
+_CURVE_CODE = re.compile(r"history|\bloss\b|\bacc(?:uracy)?\b|val_")
+
+
+def extract(nb: Notebook) -> Evidence:
+    code_cells = [c for c in nb.code_cells]
+    code = analyze_cells([(c.index, c.source) for c in code_cells])
+    fit_epochs = {call.cell: call.args.get("epochs") for call in code.calls_of("fit")}
+
+    summaries, fits, histories, evaluations, figures = [], [], [], [], []
+    signals: list[GpuSignal] = list(metadata_signals(nb.metadata))
+    outputs: list[tuple[int, str]] = []
+    for cell in code_cells:
+        if not cell.outputs:
+            continue
+        text = cell.text
+        if text:
+            outputs.append((cell.index, text))
+        i = cell.index
+        summaries += [replace(s, cell=i) for s in parse_summaries(text)]
+        epochs_arg = fit_epochs.get(i)
+        fits += [replace(f, cell=i, epochs_arg=epochs_arg if isinstance(epochs_arg, int) else None)
+                 for f in parse_fits(text)]
+        histories += [replace(h, cell=i) for h in parse_histories(text)]
+        evaluations += [replace(e, cell=i) for e in parse_evaluations(text, cell.source)]
+        figures += _figures(cell)
+        signals += [replace(s, cell=i) for s in text_signals(text, cell.source)]
+
+    return Evidence(
+        keras=_keras_style(summaries, fits),
+        summaries=tuple(summaries),
+        fits=tuple(fits),
+        histories=tuple(histories),
+        evaluations=tuple(evaluations),
+        test_accuracy=_test_accuracy(evaluations, fits, code),
+        figures=tuple(figures),
+        gpu=Gpu(verdict(signals), tuple(signals)),
+        execution=_execution(code_cells),
+        code=code,
+        outputs=tuple(outputs),
+    )
+
+
+def _figures(cell: Cell) -> list[Figure]:
+    curve = bool(_CURVE_CODE.search(cell.source))
+    found = []
+    for out in cell.outputs:
+        if out.kind not in ("display_data", "execute_result"):
+            continue
+        m = _FIGURE_TEXT.search(out.text) if out.text else None
+        axes = int(m.group(1)) if m else None
+        if out.image_digest:
+            found.append(Figure(axes=axes, kind="image", digest=out.image_digest, learning_curve=curve, cell=cell.index))
+        elif m:
+            found.append(Figure(axes=axes, kind="text", learning_curve=curve, cell=cell.index))
+    return found
+
+
+def _keras_style(summaries, fits) -> str:
+    styles = {s.style for s in summaries} | {f.style for f in fits}
+    if "keras3" in styles:
+        return "3"
+    if "keras2" in styles:
+        return "2"
+    if "keras1" in styles:
+        return "1"
+    return "unknown"
+
+
+def _test_accuracy(evaluations: list[Evaluation], fits: list[Fit], code) -> Evaluation | None:
+    """The last test accuracy shown after the last training: a labelled print, else a displayed value, else a
+    progress line. Training is located by its log, else by the last fit call in the code."""
+    trained = [f.cell for f in fits if f.cell is not None] or [c.cell for c in code.calls_of("fit") if c.cell is not None]
+    after = max(trained) if trained else -1
+    shown = [e for e in evaluations if e.accuracy is not None and e.cell is not None and e.cell >= after]
+    for source in ("print", "value", "progress"):
+        picked = [e for e in shown if e.source == source]
+        if picked:
+            return picked[-1]
+    return None
+
+
+def _execution(code_cells: list[Cell]) -> Execution:
+    executed = [c for c in code_cells if c.executed]
+    counts = [c.execution_count for c in code_cells if c.execution_count]  # null and 0 are not executions
+    out_of_order = any(b < a for a, b in zip(counts, counts[1:]))  # type: ignore[operator]
+    error_cells = tuple(c.index for c in code_cells if any(o.kind == "error" for o in c.outputs))
+    error_names = tuple(o.ename or "Error" for c in code_cells for o in c.outputs if o.kind == "error")
+    return Execution(code_cells=len(code_cells), executed_cells=len(executed), errors=len(error_names),
+                     out_of_order=out_of_order, error_cells=error_cells, error_names=error_names)

@@ -1,0 +1,34 @@
+"""Shared fixtures: a notebook factory that writes notebooks *with outputs* built in code, and the real corpus."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from autograder import samples
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus" / "real"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/real is not beside the repository")
+    return CORPUS
+
+
+@pytest.fixture
+def write_nb(tmp_path: Path) -> Callable[..., Path]:
+    """write_nb(cells_or_notebook, name="nb.ipynb", metadata=None) -> path of the written notebook."""
+
+    def write(content: Any, name: str = "nb.ipynb", metadata: dict | None = None) -> Path:
+        nb = content if isinstance(content, dict) else samples.notebook(content, metadata)
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
