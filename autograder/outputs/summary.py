@@ -61,9 +61,11 @@ def _table_at(lines: list[str], header: int) -> tuple[Summary | None, int]:
         rows, end = _keras2_rows(lines, header)
     else:
         return None, header + 1
+    if rows is None:
+        return None, end
     totals, end = _totals(lines, end)
     if "Total" not in totals:
-        return None, max(end, header + 1)
+        return None, end
     summary = Summary(
         total_params=totals["Total"],
         layers=tuple(_layer(joiner.join(row.name), joiner.join(row.shape), row.params) for row in rows),
@@ -81,8 +83,11 @@ def _is_keras2_header(lines: list[str], i: int) -> bool:
     return bool(_KERAS2_HEADER.match(lines[i])) and i + 1 < len(lines) and _is_rule(lines[i + 1], "=")
 
 
-def _keras2_rows(lines: list[str], header: int) -> tuple[list[_Row], int]:
-    """Rows between the ``=`` rules, cut at the columns of the header; returns them and where the totals start."""
+def _keras2_rows(lines: list[str], header: int) -> tuple[list[_Row] | None, int]:
+    """Rows between the ``=`` rules, cut at the columns of the header, and the index after the closing rule.
+
+    Rows are None when the table is not closed (cut short); the index is then the first line that is not the table's.
+    """
     head = lines[header]
     shape_at = head.index("Output Shape")
     param_at = head.index("Param #")
@@ -97,14 +102,12 @@ def _keras2_rows(lines: list[str], header: int) -> tuple[list[_Row], int]:
             return rows, i + 1
         if not line.strip() or _is_rule(line, "_"):
             current = None  # a spacer row or a `_` rule closes the row
-        elif line.lstrip().startswith("Total params:"):
-            return rows, i
         else:
             current = _add_piece(rows, current, line[:shape_at], line[shape_at:param_at], line[param_at:param_end])
             if current is None:
-                return rows, i  # not a table line: the table was cut
+                return None, i
         i += 1
-    return rows, i
+    return None, i
 
 
 # ---------------------------------------------------------------- Keras 3 box drawing
@@ -114,12 +117,12 @@ def _is_keras3_header(lines: list[str], i: int) -> bool:
             and lines[i + 1].lstrip().startswith(_KERAS3_HEADER_RULES))
 
 
-def _keras3_rows(lines: list[str], header: int) -> tuple[list[_Row], int]:
-    """Rows between ``┡`` and ``└``, split at the ``│`` borders; returns them and where the totals start."""
+def _keras3_rows(lines: list[str], header: int) -> tuple[list[_Row] | None, int]:
+    """Rows between ``┡`` and ``└``, split at the ``│`` borders, and the index after ``└`` (as ``_keras2_rows``)."""
     head = lines[header].strip()
     columns = [c.strip() for c in _cells(head, head[0])]
     if not all(c in columns for c in ("Layer (type)", "Output Shape", "Param #")):
-        return [], header + 1
+        return None, header + 1
     name_col, shape_col, param_col = (columns.index(c) for c in ("Layer (type)", "Output Shape", "Param #"))
     rows: list[_Row] = []
     current: _Row | None = None
@@ -133,12 +136,12 @@ def _keras3_rows(lines: list[str], header: int) -> tuple[list[_Row], int]:
         else:
             cells = _cells(line, _KERAS3_BORDER)
             if len(cells) != len(columns):
-                return rows, i  # not a table line: the table was cut
+                return None, i
             current = _add_piece(rows, current, cells[name_col], cells[shape_col], cells[param_col])
             if current is None:
-                return rows, i
+                return None, i
         i += 1
-    return rows, i
+    return None, i
 
 
 def _cells(line: str, border: str) -> list[str]:
@@ -207,4 +210,4 @@ def _model_name(lines: list[str], header: int) -> str | None:
 
 def _is_rule(line: str, char: str) -> bool:
     stripped = line.strip()
-    return len(stripped) >= 10 and stripped == char * len(stripped)
+    return len(stripped) >= 10 and stripped[0] == char and stripped == char * len(stripped)
