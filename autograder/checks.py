@@ -323,6 +323,9 @@ def check_gpu(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     evidence_ja = "、".join(f"{s.text}" + (f"（セル {s.cell}）" if s.cell is not None else "（メタデータ）") for s in shown[:3])
     evidence_en = "; ".join(f"{s.text}" + (f" (cell {s.cell})" if s.cell is not None else " (metadata)") for s in shown[:3])
     cell = next((s.cell for s in shown if s.cell is not None), None)
+    if ev.execution.code_cells and not ev.execution.executed_cells:
+        return Outcome("missing", "ノートブックが実行されていないため、GPU で実行したかどうか分かりません（メタデータだけでは判定しません）。",
+                       "the notebook was not run, so whether it ran on a GPU cannot be told (metadata alone is not enough).")
     if gpu.verdict == "gpu":
         return Outcome("pass", f"GPU で実行した証拠があります: {evidence_ja}。", f"evidence of a GPU run: {evidence_en}.", cell)
     if gpu.verdict == "cpu":

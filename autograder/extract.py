@@ -12,7 +12,7 @@ from .evidence import Evaluation, Evidence, Execution, Figure, Fit, Gpu, GpuSign
 from .notebook import Cell, Notebook
 from .outputs.evaluate import parse_evaluations
 from .outputs.fitlog import parse_fits, parse_histories
-from .outputs.gpu import metadata_signals, text_signals, verdict
+from .outputs.gpu import metadata_signals, step_time_signal, text_signals, verdict
 from .outputs.summary import parse_summaries
 
 _FIGURE_TEXT = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with (\d+) Axes>")
@@ -22,7 +22,7 @@ _CURVE_CODE = re.compile(r"history|\bloss\b|\bacc(?:uracy)?\b|val_")
 def extract(nb: Notebook) -> Evidence:
     code_cells = [c for c in nb.code_cells]
     code = analyze_cells([(c.index, c.source) for c in code_cells])
-    fit_epochs = {call.cell: call.args.get("epochs") for call in code.calls_of("fit")}
+    fit_args = {call.cell: call.args for call in code.calls_of("fit")}
 
     summaries, fits, histories, evaluations, figures = [], [], [], [], []
     signals: list[GpuSignal] = list(metadata_signals(nb.metadata))
@@ -35,9 +35,13 @@ def extract(nb: Notebook) -> Evidence:
             outputs.append((cell.index, text))
         i = cell.index
         summaries += [replace(s, cell=i) for s in parse_summaries(text)]
-        epochs_arg = fit_epochs.get(i)
-        fits += [replace(f, cell=i, epochs_arg=epochs_arg if isinstance(epochs_arg, int) else None)
-                 for f in parse_fits(text)]
+        args = fit_args.get(i, {})
+        epochs_arg, batch_size = args.get("epochs"), args.get("batch_size")
+        for f in parse_fits(text):
+            fits.append(replace(f, cell=i, epochs_arg=epochs_arg if isinstance(epochs_arg, int) else None))
+            slow = step_time_signal(f.seconds_per_step, f.steps, batch_size if isinstance(batch_size, int) else None)
+            if slow is not None:
+                signals.append(replace(slow, cell=i))
         histories += [replace(h, cell=i) for h in parse_histories(text)]
         evaluations += [replace(e, cell=i) for e in parse_evaluations(text, cell.source)]
         figures += _figures(cell)

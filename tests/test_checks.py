@@ -116,6 +116,10 @@ def test_gpu_verdicts():
     r = run_one(check, Evidence(gpu=cpu))
     assert r.status == "fail" and "T4" in r.message
     assert run_one(check, Evidence()).status == "missing"
+    metadata_only = Gpu("gpu", (GpuSignal("metadata.accelerator", "accelerator: GPU", "gpu", runtime=False),))
+    assert run_one(check, Evidence(gpu=metadata_only, execution=Execution(5, 4, 0, False))).status == "pass"
+    never_run = run_one(check, Evidence(gpu=metadata_only, execution=Execution(5, 0, 0, False)))
+    assert never_run.status == "missing" and "実行されていない" in never_run.message
 
 
 def test_figure_axes_and_learning_curve():
