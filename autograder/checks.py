@@ -419,9 +419,13 @@ def check_functions_defined(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
 _NUMBER = re.compile(r"[-+−]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|\bTrue\b|\bFalse\b")
 
 
+_NUMPY_SCALAR = re.compile(r"\bnp\.(?:u?int|float|bool_?)\d*\(([^()]*)\)")
+
+
 def _numbers(text: str) -> list[float]:
+    """Numbers in a printed line; numpy 2 reprs such as ``np.int64(1)`` count as their value."""
     out = []
-    for tok in _NUMBER.findall(text):
+    for tok in _NUMBER.findall(_NUMPY_SCALAR.sub(r"\1", text)):
         out.append(1.0 if tok == "True" else 0.0 if tok == "False" else float(tok.replace("−", "-")))
     return out
 

@@ -158,6 +158,8 @@ def test_printed_values_and_functions():
     assert values_match([0.4000000000000001], 0.4, 1e-6)
     assert not values_match([0, 0, 1], [0, 0, 0, 1])
     assert values_match([1.0], 1)
+    numpy2 = Evidence(outputs=((5, "AND: [np.int64(0), np.int64(0), np.int64(0), np.int64(1)]\nOR: [np.True_, np.False_]"),))
+    assert run_one(spec.check("gate_and"), numpy2).status == "pass"
 
 
 def test_an_exception_inside_a_check_is_missing_not_points(monkeypatch):
