@@ -127,9 +127,9 @@ def _n(x: float | int) -> str:
     return f"{x:g}"
 
 
-def _cells(items: Sequence[Any]) -> str:
+def _cells(items: Sequence[Any], sep: str = "、") -> str:
     cells = sorted({i.cell for i in items if getattr(i, "cell", None) is not None})
-    return "、".join(str(c) for c in cells)
+    return sep.join(str(c) for c in cells)
 
 
 _ALIASES = {"acc": "accuracy", "val_acc": "val_accuracy"}
@@ -160,7 +160,7 @@ def check_summary_params(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     if len(exact) >= count:
         last = exact[-1]
         return Outcome("pass", f"総パラメータ数 {_n(total)} を確認しました（セル {_cells(exact)}）。",
-                       f"total parameters {_n(total)} found (cell {_cells(exact)}).", last.cell)
+                       f"total parameters {_n(total)} found (cell {_cells(exact, ', ')}).", last.cell)
     if len(matching) >= count and layers is not None:
         got = [l.params for l in matching[-1].layers if l.params]
         return Outcome("fail", f"総パラメータ数は {_n(total)} ですが、層ごとのパラメータ数 {got} が求める {list(layers)} と違います。",
@@ -240,9 +240,9 @@ def check_history(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     good = max(sum(ok(f) for f in fits), sum(ok(h) for h in histories))
     candidates: list[Fit | History] = [*fits, *histories]
     if good >= count:
-        cells = _cells([r for r in candidates if ok(r)])
-        return Outcome("pass", f"{', '.join(keys)} が{f' {epochs} エポック分' if epochs else ''}記録されています（セル {cells}）。",
-                       f"{', '.join(keys)} recorded{f' for {epochs} epochs' if epochs else ''} (cell {cells}).",
+        matched = [r for r in candidates if ok(r)]
+        return Outcome("pass", f"{', '.join(keys)} が{f' {epochs} エポック分' if epochs else ''}記録されています（セル {_cells(matched)}）。",
+                       f"{', '.join(keys)} recorded{f' for {epochs} epochs' if epochs else ''} (cell {_cells(matched, ', ')}).",
                        next(r.cell for r in reversed(candidates) if ok(r)))
     found = "、".join(f"セル {r.cell}: {_run_epochs(r) if _run_epochs(r) is not None else '?'} エポック（{', '.join(_run_keys(r))}）"
                      for r in candidates)
@@ -348,7 +348,7 @@ def check_figure(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
                        "no learning-curve figure was found. Show it with plt.show() and save with the output.")
     good = [f for f in curves if axes is None or f.axes == axes]
     if len(good) >= count:
-        return Outcome("pass", f"学習曲線の図があります（セル {_cells(good)}）。", f"learning-curve figure found (cell {_cells(good)}).",
+        return Outcome("pass", f"学習曲線の図があります（セル {_cells(good)}）。", f"learning-curve figure found (cell {_cells(good, ', ')}).",
                        good[-1].cell)
     unknown = [f for f in curves if f.axes is None]
     if unknown:

@@ -69,6 +69,8 @@ def test_history_from_fit_logs_with_aliases_and_counts():
     both = _check("history", keys=["loss", "val_loss"], epochs=50, count=2)
     assert run_one(both, Evidence(fits=(_fit(50), _fit(50, cell=8)))).status == "pass"
     assert run_one(both, Evidence(fits=(_fit(50), _fit(40, cell=8)))).status == "fail"
+    two = run_one(both, Evidence(fits=(_fit(50), _fit(50, cell=8))))
+    assert "(cell 4, 8)" in two.message_en and "（セル 4、8）" in two.message
 
 
 def test_history_printed_requires_a_printed_dict():
