@@ -1,4 +1,10 @@
-"""Submission file names: ``学籍番号_名前_N.ipynb`` → student id, name, assignment number. Standard library only."""
+"""Submission file names: ``学籍番号_名前_N.ipynb`` → student id, name, assignment number. Standard library only.
+
+Names are read after Unicode NFKC normalisation, so full-width digits, letters, ``＿`` and spaces (common on
+Japanese keyboards) count as their ASCII forms; spaces around ``_`` are accepted. A student id is letters, digits
+and ``-`` with at least one digit. ``N`` may be written ``課題N`` or ``kadaiN``. A browser's re-download suffix
+``" (1)"`` after ``N`` is kept as ``copy``.
+"""
 from __future__ import annotations
 
 import re
@@ -6,8 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
+_STUDENT = r"[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*"
 # student id, name (may itself contain "_"), assignment number, optional resubmission suffix " (1)"
-_NAME = re.compile(r"^\s*(?P<student>[A-Za-z0-9-]+)\s*_\s*(?P<name>.+?)\s*_\s*(?P<number>\d{1,2})\s*(?:\((?P<copy>\d+)\))?\s*$")
+_NAME = re.compile(r"^\s*(?P<student>" + _STUDENT + r")\s*_\s*(?P<name>.+?)\s*_\s*(?:課題|kadai)?\s*(?P<number>\d{1,2})"
+                   r"\s*(?:\((?P<copy>\d+)\))?\s*$", re.IGNORECASE)
+# a per-student folder of an LMS download: "2412001_山田太郎", "2412001 山田太郎", "2412001@山田太郎", "2412001"
+_FOLDER = re.compile(r"^\s*(?P<student>" + _STUDENT + r")\s*(?:[_@\s]+\s*(?P<name>.*?))?\s*$")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -18,14 +29,52 @@ class SubmissionName:
     copy: int | None = None  # the browser's " (1)" suffix of a re-download or resubmission
 
 
+def normalize(text: str) -> str:
+    """NFKC: full-width digits, letters, ``＿`` and the ideographic space become ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _base(path: str | PurePath) -> str:
+    return PurePath(str(path).replace("\\", "/")).name
+
+
 def parse_submission_name(path: str | PurePath) -> SubmissionName | None:
     """Read ``学籍番号_名前_N.ipynb``; full-width digits and spaces around ``_`` are accepted. None if it does not fit."""
-    stem = PurePath(str(path).replace("\\", "/")).name
+    stem = _base(path)
     if stem.lower().endswith(".ipynb"):
         stem = stem[: -len(".ipynb")]
-    stem = unicodedata.normalize("NFKC", stem)
-    m = _NAME.match(stem)
+    return _parse_stem(stem)
+
+
+def parse_file_name(path: str | PurePath) -> tuple[SubmissionName | None, str]:
+    """Like ``parse_submission_name`` for a file of any type: ``2412001_山田太郎_2.pdf`` → (name, ``".pdf"``).
+
+    The extension is returned in lower case (``""`` when there is none); ``x.ipynb.pdf`` is read as ``.pdf``.
+    """
+    base = normalize(_base(path))
+    m = _EXTENSION.search(base)
+    ext = m.group(0).lower() if m else ""
+    stem = base[: m.start()] if m else base
+    if ext != ".ipynb" and stem.lower().endswith(".ipynb"):
+        stem = stem[: -len(".ipynb")]
+    return _parse_stem(stem), ext
+
+
+def _parse_stem(stem: str) -> SubmissionName | None:
+    m = _NAME.match(normalize(stem))
     if not m:
         return None
     return SubmissionName(student_id=m["student"], name=m["name"], number=int(m["number"]),
                           copy=int(m["copy"]) if m["copy"] else None)
+
+
+def parse_student_folder(name: str) -> tuple[str, str] | None:
+    """A per-student folder of an LMS download → (student id, name); None unless the id has at least 4 digits.
+
+    ``2412001_山田太郎``, ``2412001 山田太郎``, ``2412001@山田太郎`` and ``2412001`` are read; ``課題2`` and
+    ``kadai2`` are not (too few digits to be a student id).
+    """
+    m = _FOLDER.match(normalize(name))
+    if not m or sum(ch.isdigit() for ch in m["student"]) < 4:
+        return None
+    return m["student"], (m["name"] or "")
