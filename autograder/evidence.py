@@ -184,6 +184,31 @@ class Execution:
                 "out_of_order": self.out_of_order}
 
 
+@dataclass(frozen=True)
+class CellRecord:
+    """One code cell's execution record, for the integrity rules and collusion detection (``autograder.integrity``)."""
+
+    cell: int
+    execution_count: int | None
+    outputs: int  # number of outputs
+    output_ids: tuple[str, ...] = ()  # Colab's ``metadata.outputId``: new for every run of the cell
+    names: frozenset[str] = frozenset()  # identifiers in the cell's code (pairs a print with the call it shows)
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """What identifies this notebook's run: per-cell execution records and Colab identifiers.
+
+    Cell ``id``s are not kept: Colab and nbformat 4.5 copy them from the released notebook, so every student
+    of a class shares them. ``authorship_tag`` is the notebook-level Colab key (also under ``colab``).
+    ``seeded``: the code fixes a random seed, so an identical training run in two notebooks can be honest.
+    """
+
+    cells: tuple[CellRecord, ...] = ()
+    authorship_tag: str | None = None
+    seeded: bool = False
+
+
 # ---- evidence from code (AST only) ----
 
 @dataclass(frozen=True)
@@ -250,6 +275,7 @@ class Evidence:
     execution: Execution = field(default_factory=lambda: Execution(0, 0, 0, False))
     code: CodeFacts = field(default_factory=CodeFacts)
     outputs: tuple[tuple[int, str], ...] = ()  # (cell, normalised output text) of every code cell with output
+    fingerprints: Fingerprints = field(default_factory=Fingerprints)  # execution record and Colab ids (integrity)
 
     @property
     def history_keys(self) -> list[str] | None:

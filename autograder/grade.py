@@ -8,8 +8,7 @@ from __future__ import annotations
 import glob
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -17,7 +16,8 @@ from .checks import CheckResult, run_checks
 from .evidence import Evidence, Gpu
 from .extract import extract
 from .names import parse_submission_name
-from .notebook import Notebook, NotebookError, load_notebook
+from .nbtests import apply_test_cells, executed_by_run
+from .notebook import Notebook, NotebookError, display_name, load_notebook
 from .spec import Spec, load_spec
 
 FLAG_KINDS = ("tampered_output", "collusion", "not_executed", "error_output", "out_of_order", "late", "metadata_lost")
@@ -88,23 +88,31 @@ def student_id_of(path: str | os.PathLike[str]) -> str | None:
 
 
 def grade_evidence(file: str, evidence: Evidence, spec: Spec, student_id: str | None = None) -> SubmissionResult:
-    checks = tuple(run_checks(spec, evidence))
+    # imported here: integrity imports Flag from this module
+    from .integrity import apply_policy, notebook_flags
+
+    flags = tuple(notebook_flags(evidence))
+    checks = apply_policy(run_checks(spec, evidence), flags, getattr(spec, "tampered", "review"))
     score = sum(c.points for c in checks)
     return SubmissionResult(file=file, student_id=student_id, status="graded", score=score, max_score=spec.total_points,
-                            checks=checks, gpu=evidence.gpu, flags=tuple(execution_flags(evidence, checks)),
-                            evidence=evidence)
+                            checks=checks, gpu=evidence.gpu, flags=flags, evidence=evidence)
 
 
 def grade_notebook(path: str | os.PathLike[str], spec: Spec | str) -> SubmissionResult:
     """Grade one file. Never raises for a bad file: it becomes a result with status ``error``."""
     spec = load_spec(spec) if isinstance(spec, str) else spec
-    file = str(path)
+    file = display_name(path)  # printable: a cp932 file name would stop a UTF-8 report
     sid = student_id_of(path)
     try:
         nb = load_notebook(path)
     except NotebookError as exc:
         return error_result(file, sid, spec, exc)
-    return grade_evidence(file, extract(nb), spec, sid)
+    result = grade_evidence(file, extract(nb), spec, sid)
+    if executed_by_run(nb):  # written by `autograder run`: its nbgrader test cells count too (autograder.nbtests)
+        checks = apply_test_cells(result.checks, nb)
+        result = replace(result, checks=checks, score=sum(c.points for c in checks),
+                         max_score=sum(c.max_points for c in checks))
+    return result
 
 
 def error_result(file: str, sid: str | None, spec: Spec, exc: NotebookError) -> SubmissionResult:
@@ -113,20 +121,10 @@ def error_result(file: str, sid: str | None, spec: Spec, exc: NotebookError) -> 
 
 
 def execution_flags(ev: Evidence, checks: Sequence[CheckResult] = ()) -> list[Flag]:
-    flags = []
-    ex = ev.execution
-    if ex.code_cells and ex.executed_cells == 0:
-        flags.append(Flag("not_executed",
-                          "どのコードセルも実行されていません。ランタイムを再起動してすべてのセルを実行してから保存してください。",
-                          "no code cell was run. Restart the runtime, run all cells, then save."))
-    if ex.error_cells:
-        cells = "、".join(str(c) for c in ex.error_cells)
-        names = ", ".join(dict.fromkeys(ex.error_names))
-        flags.append(Flag("error_output",
-                          f"エラー（{names}）で止まったセルがあります（セル {cells}）。エラーを直し、ランタイムを再起動してすべてのセルを実行してから保存してください。",
-                          f"cells stopped with an error ({names}) (cell {', '.join(map(str, ex.error_cells))}). "
-                          "Fix it, restart the runtime, run all cells, then save.", cells=ex.error_cells))
-    return flags
+    """``not_executed``, ``error_output`` and ``out_of_order`` flags (see ``autograder.integrity``)."""
+    from .integrity import execution_flags as flags_of
+
+    return flags_of(ev, checks)
 
 
 # ------------------------------------------------------------------ batches
@@ -154,9 +152,17 @@ def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
     return result
 
 
-def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False) -> Report:
+def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False, collusion: bool = True,
+                template: Sequence[Evidence] = ()) -> Report:
+    """Grade every file; then, unless ``collusion`` is False, flag groups of submissions that share a training run
+    or Colab identifiers (``autograder.collusion``; ``template``: evidence of the released notebooks, whose
+    identifiers never count)."""
     files = expand_paths(paths)
     results = list(_progress(_map(files, spec, jobs), len(files), progress))
+    if collusion:
+        from .collusion import detect_collusion
+
+        results = detect_collusion(results, template=template)
     return Report(assignment=spec.id, submissions=tuple(results))
 
 
@@ -165,6 +171,8 @@ def _map(files: list[str], spec: Spec, jobs: int) -> Iterator[SubmissionResult]:
         for f in files:
             yield grade_notebook(f, spec)
         return
+    from concurrent.futures import ProcessPoolExecutor  # lazy: `check` never needs worker processes (cold start)
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(_grade_for_pool, [(f, spec) for f in files], chunksize=max(1, len(files) // (jobs * 8)))
 

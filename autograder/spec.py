@@ -40,6 +40,7 @@ class Spec:
     checks: tuple[CheckSpec, ...]
     title_en: str = ""
     path: str = ""
+    tampered: str = "review"  # a passing check whose evidence is flagged tampered_output: "review" keeps it, "fail" fails it
 
     def check(self, check_id: str) -> CheckSpec:
         for c in self.checks:
@@ -87,7 +88,7 @@ def parse_spec(raw: Mapping[str, Any], where: str = "<spec>") -> Spec:
             raise fail(f"'{key}' がありません。", f"missing '{key}'.")
     if not isinstance(raw["checks"], list) or not raw["checks"]:
         raise fail("'checks' が空です。", "'checks' is empty.")
-    known_top = {"id", "number", "title", "title_en", "total_points", "checks"}
+    known_top = {"id", "number", "title", "title_en", "total_points", "checks", "tampered"}
     for key in raw:
         if key not in known_top:
             raise fail(f"不明なキー '{key}'。", f"unknown key '{key}'.")
@@ -127,5 +128,10 @@ def parse_spec(raw: Mapping[str, Any], where: str = "<spec>") -> Spec:
                    f"the checks' points add up to {points_sum:g}, not total_points {total}.")
     if not isinstance(raw["number"], int):
         raise fail("'number' は整数にしてください。", "'number' must be an integer.")
+    tampered = raw.get("tampered", "review")
+    if tampered not in ("review", "fail"):
+        raise fail(f"'tampered' は \"review\" か \"fail\" にしてください（{tampered!r}）。",
+                   f"'tampered' must be \"review\" or \"fail\" ({tampered!r}).")
     return Spec(id=str(raw["id"]), number=raw["number"], title=str(raw["title"]),
-                title_en=str(raw.get("title_en", "")), total_points=float(total), checks=tuple(checks), path=where)
+                title_en=str(raw.get("title_en", "")), total_points=float(total), checks=tuple(checks), path=where,
+                tampered=tampered)
