@@ -6,7 +6,7 @@ from typing import Any
 
 from .evidence import Evidence
 from .extract import extract
-from .notebook import NotebookError, load_notebook
+from .notebook import NotebookError, display_name, load_notebook
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Inspection:
 
 
 def inspect_file(path: str) -> Inspection:
+    name = display_name(path)  # a cp932 file name from a Windows zip must not crash the output
     try:
-        return Inspection(path, extract(load_notebook(path)))
+        return Inspection(name, extract(load_notebook(path)))
     except NotebookError as exc:
-        return Inspection(path, None, exc)
+        return Inspection(name, None, exc)

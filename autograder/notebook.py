@@ -115,7 +115,7 @@ class Notebook:
 def load_notebook(path: str | os.PathLike[str]) -> Notebook:
     """Read and normalise a notebook file; raise ``NotebookError`` for anything that is not one."""
     p = Path(path)
-    name = str(path)
+    name = display_name(path)
     try:
         if p.is_dir():
             raise NotebookError("is_directory", f"{name}: ファイルではなくフォルダです。.ipynb ファイルを指定してください。",
@@ -130,6 +130,9 @@ def load_notebook(path: str | os.PathLike[str]) -> Notebook:
     except NotebookError:
         raise
     except FileNotFoundError:
+        if p.is_symlink():
+            raise NotebookError("not_found", f"{name}: シンボリックリンクのリンク先がありません。リンクではなくファイルそのものを指定してください。",
+                                f"{name}: a symbolic link whose target does not exist. Give the file itself.") from None
         raise NotebookError("not_found", f"{name}: ファイルが見つかりません。",
                             f"{name}: file not found.") from None
     except PermissionError:
@@ -141,8 +144,39 @@ def load_notebook(path: str | os.PathLike[str]) -> Notebook:
     return parse_notebook(data, name)
 
 
+def display_name(path: str | os.PathLike[str]) -> str:
+    """The path as text that can be printed and written as UTF-8.
+
+    A file name whose bytes are not UTF-8 (a ZIP made on Japanese Windows names its files in cp932, and Linux
+    hands them over undecoded) would stop any report written as UTF-8; each such component is shown decoded as
+    cp932 when it can be, else with ``\\xNN`` escapes. Any other path is returned unchanged.
+    """
+    name = os.fsdecode(os.fspath(path))
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    parts = []
+    for part in raw.split(b"/"):
+        try:
+            parts.append(part.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(part.decode("cp932"))
+            except UnicodeDecodeError:
+                parts.append(part.decode("utf-8", "backslashreplace"))
+    return "/".join(parts)
+
+
 _PDF = b"%PDF"
 _ZIP = b"PK\x03\x04"
+_IMAGES = ((b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -155,9 +189,18 @@ def _decode(data: bytes, name: str) -> str:
     if data.startswith(_ZIP):
         raise NotebookError("not_notebook", f"{name}: ZIP 形式のファイルです。展開して .ipynb を提出してください。",
                             f"{name}: this is a ZIP archive. Extract it and submit the .ipynb file.")
+    for magic, kind in _IMAGES:
+        if data.startswith(magic):
+            raise NotebookError("not_notebook", f"{name}: 画像ファイル（{kind}）です。ノートブック（.ipynb）を提出してください。",
+                                f"{name}: this is an image ({kind}). Submit the notebook (.ipynb) instead.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif len(data) >= 2 and (data[0] == 0) != (data[1] == 0):  # UTF-16 without a BOM: "{" is 7b 00 or 00 7b
+        try:
+            return data.decode("utf-16-be" if data[0] == 0 else "utf-16-le")
         except UnicodeDecodeError:
             pass
     try:
@@ -183,13 +226,35 @@ def parse_notebook(data: bytes | str, name: str = "<notebook>") -> Notebook:
         where_ja = f"（{line} 行目付近）" if line else ""
         where_en = f" (near line {line})" if line else ""
         looks_python = bool(re.match(r"\s*(import |from |def |class |#|print\()", text))
-        hint_ja = ("Python スクリプト（.py）のようです。ノートブック（.ipynb）を提出してください。" if looks_python
-                   else "ファイルが壊れているか、途中で切れています。Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。")
-        hint_en = ("It looks like a Python script (.py). Submit the notebook (.ipynb)." if looks_python
-                   else "The file is damaged or cut short. In Colab use File → Download → .ipynb and submit again.")
+        looks_html = bool(re.match(r"\s*<(?:!doctype html|html)\b", text, re.IGNORECASE))
+        if looks_html:
+            hint_ja = "HTML ファイル（.html）のようです。Colab で「ファイル → ダウンロード → .ipynb」を選び、ノートブックを提出してください。"
+            hint_en = "It looks like an HTML file (.html). In Colab use File → Download → .ipynb and submit the notebook."
+        else:
+            hint_ja = ("Python スクリプト（.py）のようです。ノートブック（.ipynb）を提出してください。" if looks_python
+                       else "ファイルが壊れているか、途中で切れています。Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。")
+            hint_en = ("It looks like a Python script (.py). Submit the notebook (.ipynb)." if looks_python
+                       else "The file is damaged or cut short. In Colab use File → Download → .ipynb and submit again.")
         raise NotebookError("invalid_json", f"{name}: JSON として読めません{where_ja}。{hint_ja}",
                             f"{name}: not valid JSON{where_en}. {hint_en}") from None
+    if "\\ud" in text or "\\uD" in text:  # a \ud800–\udfff escape: a lone surrogate cannot be printed or saved
+        _replace_lone_surrogates(raw)
     return from_dict(raw, name)
+
+
+def _replace_lone_surrogates(raw: Any) -> None:
+    """Replace, in place, the unpaired surrogates that JSON escapes can put in strings (an emoji cut in half) by
+    U+FFFD, so that every text read from a notebook can be written as UTF-8. Iterative: any nesting depth."""
+    stack = [raw] if isinstance(raw, (dict, list)) else []
+    while stack:
+        node = stack.pop()
+        for key, value in list(node.items() if isinstance(node, dict) else enumerate(node)):
+            if isinstance(value, str) and _SURROGATE.search(value):
+                node[key] = _SURROGATE.sub("\ufffd", value)
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                node[_SURROGATE.sub("\ufffd", key)] = node.pop(key)
 
 
 def _not_notebook(name: str, what_ja: str, what_en: str) -> NotebookError:
@@ -197,11 +262,16 @@ def _not_notebook(name: str, what_ja: str, what_en: str) -> NotebookError:
                          f"{name}: not a Jupyter notebook ({what_en}). Submit an .ipynb file.")
 
 
+_JSON_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
 def from_dict(raw: Any, name: str = "<notebook>") -> Notebook:
     if not isinstance(raw, dict):
-        kind = type(raw).__name__
+        kind = _JSON_KINDS.get(type(raw), type(raw).__name__)
         raise _not_notebook(name, f"JSON の最上位が {kind} です", f"the top-level JSON value is a {kind}")
     major = raw.get("nbformat")
+    if isinstance(major, str) and major.strip().isdigit():  # "4" written by a hand-made tool
+        major = int(major)
     if "worksheets" in raw or major == 3:
         raw = _upgrade_v3(raw, name)
         major = 4
@@ -276,9 +346,9 @@ def _output(raw: Any) -> Output | None:
     plain = join_source(data.get("text/plain")) if "text/plain" in data else None
     text = clean(plain) if plain is not None else (clean(html_to_text(html)) if html else "")
     digest = None
-    png = data.get("image/png")
-    if png is not None:
-        digest = _image_digest(join_source(png))
+    png = join_source(data.get("image/png"))
+    if png.strip():  # an empty or non-text image/png is no figure
+        digest = _image_digest(png)
     return Output(kind=kind, text=text, html=html, image_digest=digest)
 
 

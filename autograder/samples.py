@@ -115,13 +115,72 @@ def dense_stack(units: Sequence[int], inputs: int = 784, dropout_after: int | No
     return layers
 
 
-def keras2_summary(layers: Sequence[Layer], model: str = "sequential") -> str:
+def keras2_summary(layers: Sequence[Layer], model: str = "sequential", variant: str = "2.2") -> str:
+    """A plain-text summary. ``variant``: "2.0" (no ``Model:`` line), "2.2" (tf.keras ≤ 2.8: ``_`` rules between
+    rows), "2.12" (tf.keras 2.9–2.12: rows start with a space, blank spacer rows, long cells wrapped) or "2.15"
+    (TF 2.13–2.15: as 2.12, cells cut one character earlier, totals ``23466 (91.66 KB)`` without commas)."""
+    if variant in ("2.12", "2.15"):
+        return _keras2_wrapped_summary(layers, model, variant)
     total = sum(p for *_, p in layers)
-    rows = [f'Model: "{model}"', "_" * 65, f"{'Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}", "=" * 65]
+    rows = [] if variant == "2.0" else [f'Model: "{model}"']
+    rows += ["_" * 65, f"{'Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}", "=" * 65]
     for i, (name, kind, shape, params) in enumerate(layers):
         rows.append(f"{name + ' (' + kind + ')':<29}{shape:<26}{params:<10}")
         rows.append("=" * 65 if i == len(layers) - 1 else "_" * 65)
     rows += [f"Total params: {total:,}", f"Trainable params: {total:,}", "Non-trainable params: 0", "_" * 65]
+    return "\n".join(rows) + "\n"
+
+
+def _keras2_row(fields: Sequence[str], cut: int) -> list[str]:
+    """``print_row`` of tf.keras 2.9–2.15 for a Sequential model (columns end at 29, 55 and 65): each cell is
+    cut into pieces that fit its column (``cut`` 0 in 2.9–2.12, 1 in 2.13–2.15) and continued on the next lines."""
+    positions = (29, 55, 65)
+    left = [str(f) for f in fields]
+    lines = []
+    while any(left):
+        line = ""
+        for col, end in enumerate(positions):
+            start = positions[col - 1] if col else 0
+            space = 2 if col != len(positions) - 1 else 0
+            cutoff = end - start - space - (cut if col != len(positions) - 1 else 0)
+            piece = left[col][:cutoff]
+            breaks = [piece.find(x) + len(x) for x in ("),", "},", "],", "',") if piece.find(x) >= 0]
+            if breaks:
+                cutoff = min(breaks)
+                piece = piece[:cutoff]
+            if col == 0:
+                line += " "
+            line += piece + " " * space
+            left[col] = left[col][cutoff:]
+            line += " " * (end - len(line))
+        lines.append(line)
+    return lines
+
+
+def readable_size(size: float, zero: str = "B") -> str:
+    """Keras' ``readable_memory_size``: ``91.66 KB``; the unit of sizes under 1 KB is ``zero`` ("Byte" in 2.15)."""
+    for unit in (zero, "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def _keras2_wrapped_summary(layers: Sequence[Layer], model: str, variant: str) -> str:
+    cut = 1 if variant == "2.15" else 0
+    total = sum(p for *_, p in layers)
+    rows = [f'Model: "{model}"', "_" * 65, *_keras2_row(("Layer (type)", "Output Shape", "Param #"), cut), "=" * 65]
+    for name, kind, shape, params in layers:
+        rows += _keras2_row((f"{name} ({kind})", shape, str(params)), cut)
+        rows.append(" " * 65)
+    rows[-1] = "=" * 65
+    if variant == "2.15":
+        size = readable_size(total * 4, "Byte")
+        rows += [f"Total params: {total} ({size})", f"Trainable params: {total} ({size})",
+                 "Non-trainable params: 0 (0.00 Byte)"]
+    else:
+        rows += [f"Total params: {total:,}", f"Trainable params: {total:,}", "Non-trainable params: 0"]
+    rows.append("_" * 65)
     return "\n".join(rows) + "\n"
 
 
@@ -130,8 +189,7 @@ def _b(s: str) -> str:
 
 
 def _kb(params: int) -> str:
-    size = params * 4
-    return f"{size / 1024:.2f} KB" if size else "0.00 B"
+    return readable_size(params * 4)
 
 
 def keras3_summary(layers: Sequence[Layer], model: str = "sequential") -> list[dict[str, Any]]:
@@ -174,24 +232,63 @@ def _metric_text(values: dict[str, float], keras3: bool) -> str:
     return " - ".join(f"{k}: {values[k]:.4f}" for k in names)
 
 
-def fit_log(history: dict[str, list[float]], steps: int = 750, keras3: bool = True, ms_per_step: int = 3) -> str:
-    """The stdout of ``model.fit(..., verbose=1)`` as saved in a notebook (final bar of each epoch)."""
+def fit_log(history: dict[str, list[float]], steps: int = 750, keras3: bool = True, ms_per_step: int = 3,
+            verbose: int = 1, updates: int = 0, seed: int = 0) -> str:
+    """The stdout of ``model.fit(..., verbose=1)`` as saved in a notebook (final bar of each epoch).
+
+    ``verbose=2`` gives one line per epoch (Keras 3: ``750/750 - 2s - 3ms/step - accuracy: …``; tf.keras 2:
+    ``750/750 - 2s - loss: … - 2s/epoch - 3ms/step``). ``updates`` > 0 stores, before each final bar, that
+    many intermediate bars the way a progress bar writes them to a notebook: the previous bar erased with
+    ``\\b`` characters, then ``\\r`` (as Keras 2.1 notebooks saved them: long raw logs)."""
     epochs = len(history["loss"])
+    rnd = random.Random(seed)
     out = []
+    secs = max(1, steps * ms_per_step // 1000)
     for e in range(epochs):
         values = {k: v[e] for k, v in history.items()}
-        secs = max(1, steps * ms_per_step // 1000)
         out.append(f"Epoch {e + 1}/{epochs}")
+        if verbose == 2:
+            if keras3:
+                out.append(f"{steps}/{steps} - {secs}s - {ms_per_step}ms/step - {_metric_text(values, True)}")
+            else:
+                out.append(f"{steps}/{steps} - {secs}s - {_metric_text(values, False)} - {secs}s/epoch - "
+                           f"{ms_per_step}ms/step")
+            continue
         if keras3:
-            out.append(f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
-                       f"\x1b[1m{secs}s\x1b[0m {ms_per_step}ms/step - {_metric_text(values, True)}")
+            final = (f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
+                     f"\x1b[1m{secs}s\x1b[0m {ms_per_step}ms/step - {_metric_text(values, True)}")
         else:
-            out.append(f"{steps}/{steps} [==============================] - {secs}s {ms_per_step}ms/step - "
-                       f"{_metric_text(values, False)}")
+            final = (f"{steps}/{steps} [==============================] - {secs}s {ms_per_step}ms/step - "
+                     f"{_metric_text(values, False)}")
+        pieces: list[str] = []
+        prev = None
+        for u in range(updates):
+            done = max(1, steps * (u + 1) // (updates + 1))
+            partial = {k: v + rnd.uniform(-0.05, 0.05) for k, v in values.items() if not k.startswith("val_")}
+            width = len(str(steps))
+            if keras3:
+                bar = int(20 * done / steps)
+                text = (f"\x1b[1m{done:>{width}}/{steps}\x1b[0m \x1b[32m{'━' * bar}\x1b[0m\x1b[37m{'━' * (20 - bar)}\x1b[0m "
+                        f"\x1b[1m{secs}s\x1b[0m {ms_per_step}ms/step - {_metric_text(partial, True)}")
+            else:
+                bar = int(30 * done / steps)
+                arrow = "=" * max(0, bar - 1) + ">" + "." * (30 - bar) if bar < 30 else "=" * 30
+                text = f"{done:>{width}}/{steps} [{arrow}] - ETA: {secs}s - {_metric_text(partial, False)}"
+            if prev is not None:
+                pieces.append("\x08" * len(prev) + "\r")
+            pieces += [text]
+            prev = text
+        if prev is not None:
+            pieces.append("\x08" * len(prev) + "\r")
+        out.append("".join(pieces) + final)
     return "\n".join(out) + "\n"
 
 
-def evaluate_line(loss: float, acc: float, keras3: bool = True, steps: int = 313) -> str:
+def evaluate_line(loss: float, acc: float, keras3: bool = True, steps: int = 313, verbose: int = 1) -> str:
+    if verbose == 2:
+        if keras3:
+            return f"{steps}/{steps} - 1s - 2ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}\n"
+        return f"{steps}/{steps} - 1s - loss: {loss:.4f} - accuracy: {acc:.4f} - 545ms/epoch - 2ms/step\n"
     if keras3:
         return (f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m1s\x1b[0m "
                 f"2ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}\n")
@@ -211,8 +308,89 @@ def png(seed: int, width: int = 8, height: int = 4) -> str:
     return base64.b64encode(data).decode("ascii") + "\n"
 
 
-def figure_output(seed: int, axes: int = 2, size: str = "1200x400") -> dict[str, Any]:
-    return display(plain=f"<Figure size {size} with {axes} Axes>", png=png(seed))
+def _png_bytes(raw: bytes, width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def plot_png(seed: int, kb: float = 40, axes: int = 2, width: int = 864, height: int = 288,
+             series: Sequence[Sequence[float]] | None = None) -> str:
+    """A learning-curve-like PNG (base64) of about ``kb`` KB, the size of a real Colab figure (20–60 KB for
+    ``figsize=(12, 4)``): white axes boxes, two anti-aliased curves per axes (``series`` or a random walk),
+    and text-like grey glyph blocks (tick labels, legend) that make up the rest of the size. Equal
+    arguments give equal images; a different seed gives a different image."""
+    rnd = random.Random(seed)
+    row = width * 3
+    img = bytearray(b"\xff") * (row * height)
+
+    def put(x: int, y: int, rgb: tuple[int, int, int], alpha: float = 1.0) -> None:
+        if 0 <= x < width and 0 <= y < height:
+            i = y * row + x * 3
+            for c in range(3):
+                img[i + c] = int(img[i + c] * (1 - alpha) + rgb[c] * alpha)
+
+    boxes = []
+    for a in range(axes):
+        x0, x1 = int(width * a / axes) + 48, int(width * (a + 1) / axes) - 12
+        y0, y1 = 12, height - 30
+        boxes.append((x0, x1, y0, y1))
+        for x in range(x0, x1 + 1):
+            put(x, y0, (0, 0, 0)), put(x, y1, (0, 0, 0))
+        for y in range(y0, y1 + 1):
+            put(x0, y, (0, 0, 0)), put(x1, y, (0, 0, 0))
+        for k in range(6):  # ticks
+            tx, ty = x0 + (x1 - x0) * k // 5, y0 + (y1 - y0) * k // 5
+            for d in range(4):
+                put(tx, y1 + d, (0, 0, 0)), put(x0 - d, ty, (0, 0, 0))
+        for c, rgb in enumerate(((31, 119, 180), (255, 127, 14))):
+            values = list(series[(2 * a + c) % len(series)]) if series else []
+            if len(values) < 2:
+                v, values = rnd.random(), []
+                for _ in range(30):
+                    v = min(1.0, max(0.0, v + rnd.uniform(-0.1, 0.1)))
+                    values.append(v)
+            lo, hi = min(values), max(values)
+            span = (hi - lo) or 1.0
+            for x in range(x0 + 1, x1):
+                t = (x - x0) / (x1 - x0) * (len(values) - 1)
+                j = min(int(t), len(values) - 2)
+                v = values[j] + (values[j + 1] - values[j]) * (t - j)
+                y = y1 - 4 - (v - lo) / span * (y1 - y0 - 8)
+                base, frac = int(y), y - int(y)
+                put(x, base - 1, rgb, 1 - frac), put(x, base, rgb), put(x, base + 1, rgb), put(x, base + 2, rgb, frac)
+    raw_rows = lambda: b"".join(b"\x00" + bytes(img[y * row:(y + 1) * row]) for y in range(height))
+    data = _png_bytes(raw_rows(), width, height)
+    missing = int(kb * 1024) - len(data)
+    greys = bytes(range(0, 256, 16)) * 16  # anti-aliased text has a few grey levels
+    while missing > 256:
+        # glyph blocks in the margins and legends: ~1 byte of compressed data per grey pixel
+        pixels = 0
+        while pixels < missing * 0.9:
+            bw, bh = rnd.randint(5, 9), rnd.randint(8, 11)
+            x0, x1, y0, y1 = boxes[rnd.randrange(len(boxes))]
+            where = rnd.random()
+            x = rnd.randint(x0 - 44, x0 - 10) if where < 0.3 else rnd.randint(x0, x1 - bw)
+            y = rnd.randint(y1 + 6, height - bh - 1) if 0.3 <= where < 0.6 else rnd.randint(y0, y1 - bh)
+            for dy in range(bh):
+                line = rnd.randbytes(bw).translate(greys)
+                i = (y + dy) * row + x * 3
+                for c in range(3):
+                    img[i + c:i + c + bw * 3:3] = line
+            pixels += bw * bh
+        data = _png_bytes(raw_rows(), width, height)
+        missing = int(kb * 1024) - len(data)
+    return base64.b64encode(data).decode("ascii") + "\n"
+
+
+def figure_output(seed: int, axes: int = 2, size: str = "1200x400", kb: float | None = None,
+                  series: Sequence[Sequence[float]] | None = None) -> dict[str, Any]:
+    """A matplotlib figure output; ``kb`` gives it a realistic learning-curve PNG of about that size
+    (``plot_png``) instead of a tiny 8×4 image."""
+    image = png(seed) if kb is None else plot_png(seed, kb, axes, series=series)
+    return display(plain=f"<Figure size {size} with {axes} Axes>", png=image)
 
 
 # ------------------------------------------------------------------ whole submissions
@@ -255,32 +433,64 @@ def _model_code(units: Sequence[int], dropout_after: int | None = None, var: str
 
 
 def _training_cells(units: Sequence[int], epochs: int, seed: int, keras3: bool, dropout_after: int | None,
-                    final_acc: float, print_history: bool, var: str = "model", result: str = "result") -> tuple[list[dict], dict]:
+                    final_acc: float, print_history: bool, var: str = "model", result: str = "result",
+                    style: dict[str, Any] | None = None) -> tuple[list[dict], dict]:
+    style = style or {}
     layers = dense_stack(units, dropout_after=dropout_after)
-    summary = keras3_summary(layers) if keras3 else [stream(keras2_summary(layers))]
+    summary = keras3_summary(layers) if keras3 else [stream(keras2_summary(layers, variant=style.get("summary", "2.2")))]
     history = make_history(epochs, seed, dropout=dropout_after is not None, final_acc=final_acc)
+    log = [stream(fit_log(history, keras3=keras3, verbose=style.get("verbose", 1), updates=style.get("updates", 0),
+                          seed=seed))]
+    if style.get("fit_stderr"):
+        log.insert(1, stream(style["fit_stderr"], "stderr"))
     cells = [
         code("from tensorflow.keras.models import Sequential\nfrom tensorflow.keras.layers import Dense, Dropout\n"
              + _model_code(units, dropout_after, var), summary),
-        code(f"{result} = {var}.fit(x_train, y_train, epochs={epochs}, batch_size=64, validation_split=0.2)",
-             [stream(fit_log(history, keras3=keras3))]),
+        code(f"{result} = {var}.fit(x_train, y_train, epochs={epochs}, batch_size=64, validation_split=0.2"
+             + (f", verbose={style['verbose']})" if style.get("verbose", 1) != 1 else ")"), log),
     ]
     if print_history:
         cells.append(code(f"print({result}.history)", [stream(repr(history) + "\n")]))
     return cells, history
 
 
-def _evaluate_cell(acc: float, seed: int, keras3: bool, var: str = "model") -> dict:
+def _evaluate_cell(acc: float, seed: int, keras3: bool, var: str = "model", verbose: int = 1) -> dict:
     rnd = random.Random(seed)
     acc32 = f32(round(acc * 10000) / 10000)
     loss = f32(0.08 + (1 - acc) * 2 + rnd.uniform(0, 0.01))
-    return code(f"score = {var}.evaluate(x_test, y_test)\nprint('Test loss:', score[0])\nprint('Test accuracy:', score[1])",
-                [stream(evaluate_line(loss, acc32, keras3) + f"Test loss: {loss!r}\nTest accuracy: {acc32!r}\n")])
+    call = f"{var}.evaluate(x_test, y_test" + (f", verbose={verbose})" if verbose != 1 else ")")
+    return code(f"score = {call}\nprint('Test loss:', score[0])\nprint('Test accuracy:', score[1])",
+                [stream(evaluate_line(loss, acc32, keras3, verbose=verbose) + f"Test loss: {loss!r}\nTest accuracy: {acc32!r}\n")])
+
+
+#: stderr of TensorFlow ≥ 2.16 on Colab: registration noise when TensorFlow is imported, XLA/cuDNN lines at
+#: the first ``fit`` on a GPU, cuInit errors on a CPU runtime (``submission(..., tf_logs=True)``).
+TF_IMPORT_NOISE = (
+    "2026-01-23 15:04:30.793659: E external/local_xla/xla/stream_executor/cuda/cuda_fft.cc:477] Unable to register "
+    "cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered\n"
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "E0000 00:00:1769177070.812236   28486 cuda_dnn.cc:8310] Unable to register cuDNN factory: Attempting to register "
+    "factory for plugin cuDNN when one has already been registered\n"
+    "E0000 00:00:1769177070.818577   28486 cuda_blas.cc:1418] Unable to register cuBLAS factory: Attempting to register "
+    "factory for plugin cuBLAS when one has already been registered\n")
+TF_GPU_FIT_LOG = (
+    "I0000 00:00:1769177072.559118   28561 service.cc:146] XLA service 0x7a1c6c006b70 initialized for platform CUDA "
+    "(this does not guarantee that XLA will be used). Devices:\n"
+    "I0000 00:00:1769177072.559162   28561 service.cc:154]   StreamExecutor device (0): Tesla T4, Compute Capability 7.5\n"
+    "I0000 00:00:1769177073.106224   28561 cuda_dnn.cc:531] Loaded cuDNN version 90300\n")
+TF_CPU_LOG = ("2026-01-23 15:04:31.220917: E external/local_xla/xla/stream_executor/cuda/cuda_driver.cc:152] failed call "
+              "to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)\n")
 
 
 def submission(assignment: str, seed: int = 0, keras3: bool = True, gpu: bool = True, accuracy: float | None = None,
-               epochs: int | None = None) -> dict[str, Any]:
-    """A complete, plausible student notebook for one of the four course assignments."""
+               epochs: int | None = None, figure_kb: float | None = None, summary_variant: str = "2.2",
+               verbose: int = 1, fit_updates: int = 0, tf_logs: bool = False) -> dict[str, Any]:
+    """A complete, plausible student notebook for one of the four course assignments.
+
+    The defaults make small notebooks (an 8×4 figure, final progress bars only). For benchmarks: ``figure_kb``
+    a learning-curve PNG of that size, ``summary_variant`` the tf.keras 2 summary format (``keras2_summary``),
+    ``verbose`` 2 for one line per epoch, ``fit_updates`` raw intermediate progress bars per epoch, ``tf_logs``
+    TensorFlow's stderr lines (a GPU or a CPU runtime)."""
     if assignment == "perceptron":
         return _perceptron(seed)
     defaults = {"mlp": ([32, 10], 30, 0.965, LOAD_MNIST), "history": ([128, 10], 50, 0.885, LOAD_FASHION),
@@ -288,23 +498,33 @@ def submission(assignment: str, seed: int = 0, keras3: bool = True, gpu: bool = 
     units, default_epochs, default_acc, load = defaults[assignment]
     epochs = epochs or default_epochs
     acc = accuracy if accuracy is not None else default_acc
-    gpu_cell = code("import tensorflow as tf\nprint(tf.config.list_physical_devices('GPU'))",
-                    [stream(GPU_DEVICES if gpu else "[]\n")])
+    gpu_out = [stream(GPU_DEVICES if gpu else "[]\n")]
+    if tf_logs:
+        gpu_out.insert(0, stream(TF_IMPORT_NOISE, "stderr"))
+    gpu_cell = code("import tensorflow as tf\nprint(tf.config.list_physical_devices('GPU'))", gpu_out)
     cells = [markdown(f"# 課題 {assignment}"), gpu_cell, code(load, [])]
+    style: dict[str, Any] = {"summary": summary_variant, "verbose": verbose, "updates": fit_updates}
+    first = dict(style, fit_stderr=(TF_GPU_FIT_LOG if gpu else TF_CPU_LOG) if tf_logs else None)
+
+    def figure(history: dict[str, list[float]]) -> dict[str, Any]:
+        series = [history["loss"], history["val_loss"], history["accuracy"], history["val_accuracy"]]
+        return figure_output(seed, kb=figure_kb, series=series if figure_kb else None)
+
     if assignment == "dropout":
-        base, _ = _training_cells(units, epochs, seed, keras3, None, acc - 0.005, False)
-        drop, _ = _training_cells(units, epochs, seed + 1, keras3, 0, acc, False, var="model2", result="result2")
-        cells += base + [_evaluate_cell(acc - 0.005, seed, keras3)] + drop
-        cells.append(code(PLOT.replace("result.", "result2."), [figure_output(seed)]))
-        cells.append(_evaluate_cell(acc, seed + 1, keras3, var="model2"))
+        base, _ = _training_cells(units, epochs, seed, keras3, None, acc - 0.005, False, style=first)
+        drop, h2 = _training_cells(units, epochs, seed + 1, keras3, 0, acc, False, var="model2", result="result2",
+                                   style=style)
+        cells += base + [_evaluate_cell(acc - 0.005, seed, keras3, verbose=verbose)] + drop
+        cells.append(code(PLOT.replace("result.", "result2."), [figure(h2)]))
+        cells.append(_evaluate_cell(acc, seed + 1, keras3, var="model2", verbose=verbose))
     else:
-        train, history = _training_cells(units, epochs, seed, keras3, None, acc, assignment == "history")
-        cells += train + [code(PLOT, [figure_output(seed)])]
+        train, history = _training_cells(units, epochs, seed, keras3, None, acc, assignment == "history", style=first)
+        cells += train + [code(PLOT, [figure(history)])]
         if assignment == "history":
             best = min(range(epochs), key=history["val_loss"].__getitem__) + 1
             cells.append(code("import numpy as np\nprint('best epoch:', int(np.argmin(result.history['val_loss'])) + 1)",
                               [stream(f"best epoch: {best}\n")]))
-        cells.append(_evaluate_cell(acc, seed, keras3))
+        cells.append(_evaluate_cell(acc, seed, keras3, verbose=verbose))
     meta = COLAB_GPU if gpu else {"colab": {"provenance": []}}
     return notebook(cells, meta)
 

@@ -21,18 +21,32 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+_BACKSPACE_RUN = re.compile("(\x08+)")
+
+
 def _apply_backspaces(line: str) -> str:
+    """Each ``\\b`` erases the character before it, if any (a terminal moving the cursor back over a bar).
+
+    Works on the pieces between runs of backspaces, not character by character: a Keras 2.1 progress line
+    erases each ~100-character bar with a run of ~100 backspaces."""
     if "\x08" not in line:
         return line
-    # Fast path: remove "char + backspace" pairs until none remain (a run of N backspaces after N chars).
-    out: list[str] = []
-    for ch in line:
-        if ch == "\x08":
-            if out:
-                out.pop()
-        else:
-            out.append(ch)
-    return "".join(out)
+    screen: list[list] = []  # [piece, how many of its characters are still shown]
+    for i, piece in enumerate(_BACKSPACE_RUN.split(line)):
+        if i % 2 == 0:
+            if piece:
+                screen.append([piece, len(piece)])
+            continue
+        erase = len(piece)
+        while erase and screen:
+            top = screen[-1]
+            if top[1] <= erase:
+                erase -= top[1]
+                screen.pop()
+            else:
+                top[1] -= erase
+                erase = 0
+    return "".join(piece if kept == len(piece) else piece[:kept] for piece, kept in screen)
 
 
 def _apply_carriage_returns(line: str) -> str:

@@ -171,3 +171,16 @@ def test_python_dash_m_and_console_script(tmp_path):
     path = _write(tmp_path, "2412345_山田太郎_2.ipynb", s.submission("mlp", seed=1))
     done = subprocess.run([sys.executable, "-m", "autograder", "check", str(path)], capture_output=True, text=True)
     assert done.returncode == 0 and "合計: 100/100 点" in done.stdout
+
+
+def test_inspect_survives_a_cp932_file_name_on_strict_utf8_stdout(tmp_path):
+    raw = "2412345_山田_2.ipynb".encode("cp932")
+    path = bytes(tmp_path) + b"/" + raw
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(s.dumps(s.submission("mlp", seed=1)))
+    env = {"PYTHONIOENCODING": "utf-8:strict", "PATH": "/usr/bin:/bin"}
+    for extra in ([], ["--json"]):
+        done = subprocess.run([sys.executable, "-m", "autograder", "inspect", *extra, str(tmp_path)],
+                              capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "2412345_山田_2.ipynb" in done.stdout

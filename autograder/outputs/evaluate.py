@@ -71,6 +71,16 @@ _DENY_CJK = re.compile(r"訓練|学習|検証|훈련|학습|검증|트레이닝|
 _TARGET_CJK = re.compile(r"目標|基準|閾値|しきい値|목표|기준")
 _VALUE_END = re.compile(r"[\s,;(|/)、。）]|[^\x00-\x7f0-9０-９]")
 _QUICK = re.compile(r"test|テスト|테스트|正解率|精度|正答率|認識率|識別率|정확도", re.IGNORECASE)
+_QUICK_WORDS = ("test", "テスト", "테스트", "正解率", "精度", "正答率", "認識率", "識別率", "정확도")
+
+
+def _may_have_label(text: str) -> bool:
+    """False only when ``_QUICK`` cannot match; a case-insensitive regex scan of a long log is slow, ``lower()``
+    and ``in`` are not. "ſ" (U+017F) is the one character that IGNORECASE matches to t, e or s besides T, E, S."""
+    if "\u017f" in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in _QUICK_WORDS)
 
 
 def _pairs(line: str) -> list[tuple[str, str, bool]]:
@@ -136,7 +146,7 @@ def _loss(number: str, percent: bool) -> float | None:
 
 def _print_evaluations(text: str) -> list[tuple[int, Evaluation]]:
     found: list[tuple[int, Evaluation]] = []
-    if not _QUICK.search(text):
+    if not _may_have_label(text) or not _QUICK.search(text):
         return found
     pos = 0
     for line in text.split("\n"):

@@ -110,10 +110,33 @@ def _counter_start(text: str, m: re.Match[str]) -> tuple[int, int]:
     return m.start(), int(digits)
 
 
+def _step_times(body: str) -> list[re.Match[str]]:
+    """``list(STEP_TIME.finditer(body))``, without trying the pattern at every digit of the metrics: a match
+    ends at a ``/s``, so only the number and unit just before each ``/s`` are tried. Same matches, same order
+    (a match is a run of digits, ``.`` and a unit of at most two letters right before its ``/s``)."""
+    found: list[re.Match[str]] = []
+    done = 0  # matches never overlap: nothing before the end of the last one is tried again
+    pos = body.find("/s")
+    while pos != -1:
+        start, unit = pos, 0
+        while start > done and unit < 2 and body[start - 1] in "usm\u00b5":
+            start, unit = start - 1, unit + 1
+        while start > done and (body[start - 1].isdecimal() or body[start - 1] == "."):
+            start -= 1
+        for at in range(start, pos):
+            m = STEP_TIME.match(body, at)
+            if m:
+                found.append(m)
+                done = m.end()
+                break
+        pos = body.find("/s", max(pos + 2, done))
+    return found
+
+
 def _step_time(body: str) -> re.Match[str] | None:
     """The per-step time that belongs to the final metrics: the last one followed by metrics (``… - 6s
     131us/step - loss: …`` after overwritten ETA text), else the last one (``- 545ms/epoch - 2ms/step``)."""
-    times = list(STEP_TIME.finditer(body))
+    times = _step_times(body)
     followed = [t for t in times if _METRIC.match(body, t.end())]
     return followed[-1] if followed else times[-1] if times else None
 
@@ -125,15 +148,16 @@ def _metrics(body: str, start: int) -> tuple[dict[str, float], int]:
     if first is None:
         return {}, -1
     out: dict[str, float] = {}
-    pos = first.start()
-    while True:
-        m = _METRIC.match(body, pos)
-        if not m or m.group(1) in out or m.group(1) == "ETA":
+    m: re.Match[str] | None = first
+    while m:
+        name, value = m.groups()
+        if name in out or name == "ETA":
             break
-        out[m.group(1)] = float(m.group(2))
+        out[name] = float(value)
         pos = m.end()
         if pos < len(body) and body[pos] != " ":
             break  # glued text: a callback message or overwritten residue
+        m = _METRIC.match(body, pos)
     return out, first.start()
 
 
@@ -186,18 +210,46 @@ class _Header:
     total: int
 
 
+def _counters(text: str) -> Iterator[re.Match[str]]:
+    """``COUNTER.finditer(text)``, without trying the pattern at every digit of a log: a match is one run of
+    digits, its only ``/``, then the rest; so the pattern is tried once per ``/``, at the start of the digits
+    before it (a later start in the same run matches exactly when that one does). Same matches, same order."""
+    done = 0
+    pos = text.find("/")
+    while pos != -1:
+        start = pos
+        while start > done and text[start - 1].isdecimal():
+            start -= 1
+        m = COUNTER.match(text, start) if start < pos else None
+        if m:
+            yield m
+            done = m.end()
+        pos = text.find("/", max(pos + 1, done))
+
+
+def _headers(text: str) -> Iterator[re.Match[str]]:
+    """``HEADER.finditer(text)``: the pattern tried only where ``Epoch `` starts (its look-behind still sees the
+    character before). Same matches, same order."""
+    pos = text.find("Epoch ")
+    while pos != -1:
+        m = HEADER.match(text, pos)
+        if m:
+            yield m
+        pos = text.find("Epoch ", m.end() if m else pos + 1)
+
+
 def _events(text: str) -> Iterator[_Header | Record]:
     """Headers and records in order of position; each record's end is the next event or its line end."""
     found: list[tuple[int, str, re.Match[str] | None, int | None]] = []
     if "/" in text:
-        for m in COUNTER.finditer(text):
+        for m in _counters(text):
             start, done = _counter_start(text, m)
             found.append((start, "counter", m, done))
     if "- " in text:
         for m in BARE_LINE.finditer(text):
             found.append((m.start(), "bare", m, None))
     if "Epoch " in text:
-        for m in HEADER.finditer(text):
+        for m in _headers(text):
             found.append((m.start(), "header", m, None))
     found.sort(key=lambda f: f[0])
     for i, (start, what, m, done) in enumerate(found):
@@ -349,13 +401,22 @@ def _is_metric_key(key: str) -> bool:
     return key in _METRIC_NAMES or key.startswith("val_") or key.endswith(_METRIC_SUFFIXES)
 
 
+_SPECIAL = re.compile(r"[\\'\"{}\[\]()]")  # the only characters _balanced acts on
+
+
 def _balanced(text: str, start: int) -> int:
-    """Index after the ``}`` closing the ``{`` at ``start`` (quotes respected), or -1."""
+    """Index after the ``}`` closing the ``{`` at ``start`` (quotes respected), or -1.
+
+    Jumps from one quote, bracket or backslash to the next (the digits of a long history are skipped)."""
     depth = 0
     quote = ""
     limit = min(len(text), start + MAX_DICT_CHARS)
     i = start
     while i < limit:
+        m = _SPECIAL.search(text, i, limit)
+        if m is None:
+            return -1
+        i = m.start()
         ch = text[i]
         if quote:
             if ch == "\\":

@@ -1,0 +1,371 @@
+"""Measure the static grader on this machine and print the table of ``docs/benchmarks.md`` (not a test).
+
+    python benchmarks/run.py [-n 250] [--repeat 3] [--nbgrader 5] [--dir DIR] [--markdown FILE]
+
+On ``-n`` realistic submissions of each assignment (``benchmarks/generate.py``: 4 × 250 = 1,000 by default) it
+measures, best of ``--repeat`` runs on warm files:
+
+* the ``json.loads`` floor (read + parse every file, nothing else);
+* static grading (``grade_paths``) with 1 job and with every core, without and with collusion detection
+  (``autograder.collusion``: the row appears when the module exists and ``grade_paths`` takes ``collusion=``);
+* where one job's time goes (load, the AST of the code, the output parsers, the checks), CPU time;
+* peak RSS of a process that grades all the submissions (``resource.getrusage``), with 1 job and every core;
+* the cold start of ``autograder check`` (a new interpreter, best of 10), beside ``python -c pass``;
+* ``nbgrader autograde`` of ``--nbgrader`` submissions of the course's 課題1 (``assignments/source/perceptron``,
+  NumPy only: nbgrader executes it in a kernel; the Keras assignments would retrain models), and the static
+  grader on the same files.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import ASSIGNMENTS, generate  # noqa: E402
+
+from autograder.grade import grade_paths  # noqa: E402
+from autograder.spec import load_spec  # noqa: E402
+
+
+def best(fn, repeat: int) -> tuple[float, float]:
+    """(wall, CPU of this process and its finished children) of the fastest of ``repeat`` runs, in seconds."""
+    runs = []
+    for _ in range(repeat):
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu, wall = time.process_time(), time.perf_counter()
+        fn()
+        wall = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        runs.append((wall, time.process_time() - cpu + after.ru_utime - kids.ru_utime + after.ru_stime - kids.ru_stime))
+    return min(runs)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}")
+
+
+def load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+# ------------------------------------------------------------------ static grading
+
+def collusion_supported() -> bool:
+    return (importlib.util.find_spec("autograder.collusion") is not None
+            and "collusion" in inspect.signature(grade_paths).parameters)
+
+
+def grade_all(by: dict[str, list[str]], jobs: int, collusion: bool | None) -> None:
+    for assignment, files in by.items():
+        kwargs = {} if collusion is None else {"collusion": collusion}
+        grade_paths(files, load_spec(assignment), jobs=jobs, **kwargs)
+
+
+def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
+    """CPU ms per notebook of each step of one job (a sample of every tenth file)."""
+    import ast
+
+    from autograder.code import analyze_cells
+    from autograder.extract import extract
+    from autograder.grade import grade_evidence
+    from autograder.notebook import load_notebook
+
+    files = [(a, f) for a, fs in by.items() for f in fs[::10]]
+    specs = {a: load_spec(a) for a in by}
+    datas = [Path(f).read_bytes() for _, f in files]
+    nbs = [load_notebook(f) for _, f in files]
+    evs = [extract(nb) for nb in nbs]
+    cells = [[(c.index, c.source) for c in nb.code_cells] for nb in nbs]
+
+    def cpu(fn) -> float:
+        return min(_cpu(fn) for _ in range(repeat)) / len(files) * 1000
+
+    def _cpu(fn) -> float:
+        start = time.process_time()
+        fn()
+        return time.process_time() - start
+
+    def parse_code():
+        for cs in cells:
+            for _, src in cs:
+                try:
+                    ast.parse(src)
+                except SyntaxError:
+                    pass
+
+    return [
+        ("json.loads", cpu(lambda: [json.loads(d) for d in datas])),
+        ("load_notebook (json.loads + cells, outputs, cleaned text)", cpu(lambda: [load_notebook(f) for _, f in files])),
+        ("ast.parse of the code cells alone", cpu(parse_code)),
+        ("analyze_cells (AST: models, calls, defs)", cpu(lambda: [analyze_cells(c) for c in cells])),
+        ("extract (the AST above + every output parser)", cpu(lambda: [extract(nb) for nb in nbs])),
+        ("checks + integrity flags", cpu(lambda: [grade_evidence(f, ev, specs[a]) for (a, f), ev in zip(files, evs)])),
+    ]
+
+
+RSS_SCRIPT = textwrap.dedent("""
+    import json, resource, sys
+    from autograder.grade import grade_paths
+    from autograder.spec import load_spec
+    by, jobs, collusion = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    kept = []
+    for assignment, files in by.items():
+        kwargs = {} if collusion == "default" else {"collusion": collusion == "on"}
+        kept.append(grade_paths(files, load_spec(assignment), jobs=jobs, **kwargs))  # results kept, as the CLI does
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"self_mb": me / 1024, "worker_mb": kids / 1024,
+                      "results": sum(len(r.submissions) for r in kept)}))
+""")
+
+
+def peak_rss(by: dict[str, list[str]], jobs: int, collusion: bool | None) -> dict:
+    arg = "default" if collusion is None else ("on" if collusion else "off")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(by, fh)
+    try:
+        out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, Path(fh.name).read_text(), str(jobs), arg],
+                             capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(fh.name)
+    return json.loads(out.stdout)
+
+
+def cold_start(notebook: str, cache: Path, repeat: int = 10) -> list[tuple[str, tuple[float, float]]]:
+    """Each command twice: as this environment runs it, and with Python's bytecode cache (``__pycache__``; here in
+    ``cache`` via PYTHONPYCACHEPREFIX), which a normal install has: without it every module is compiled at start."""
+    cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cached["PYTHONPYCACHEPREFIX"] = str(cache)
+    bare = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+        """(wall, CPU) of the fastest run: CPU (user + system of the child) is what a quiet machine would take."""
+        subprocess.run(cmd, capture_output=True, check=False, env=env)  # fills the cache when there is one
+        times = []
+        for _ in range(repeat):
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=False, env=env)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times.append((wall, after.ru_utime - kids.ru_utime + after.ru_stime - kids.ru_stime))
+        return min(times)
+
+    script = Path(sys.executable).parent / "autograder"
+    commands = [("`python -c pass` (the interpreter alone, site packages included)", [sys.executable, "-c", "pass"]),
+                ("`python -m autograder check NOTEBOOK`", [sys.executable, "-m", "autograder", "check", notebook])]
+    if script.exists():
+        commands.append(("`autograder check NOTEBOOK` (the console script)", [str(script), "check", notebook]))
+    rows = []
+    for label, env in (("with bytecode cache", cached), ("no bytecode cache", bare)):
+        rows += [(f"{name}, {label}", run(cmd, env)) for name, cmd in commands]
+    return rows
+
+
+# ------------------------------------------------------------------ nbgrader autograde
+
+EXECUTE = textwrap.dedent("""
+    import sys, nbformat, nbclient
+    nb = nbformat.read(sys.argv[1], 4)
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": sys.argv[3]}}).execute()
+    nbformat.write(nb, sys.argv[2])
+""")
+SCORES = textwrap.dedent("""
+    import json, sys
+    from nbgrader.api import Gradebook
+    with Gradebook("sqlite:///" + sys.argv[1]) as gb:
+        print(json.dumps({s.id: [gb.find_submission("perceptron", s.id).score,
+                                 gb.find_submission("perceptron", s.id).max_score] for s in gb.students}))
+""")
+
+
+def nbgrader_compare(count: int, work: Path, repeat: int) -> dict | str:
+    source = REPO / "assignments" / "source" / "perceptron" / "perceptron.ipynb"
+    if not source.exists():
+        return f"skipped: {source} not found"
+    if importlib.util.find_spec("nbgrader") is None or importlib.util.find_spec("nbclient") is None:
+        return "skipped: nbgrader or nbclient is not installed"
+    course = work / "course"
+    (course / "source" / "perceptron").mkdir(parents=True)
+    shutil.copy(source, course / "source" / "perceptron" / "perceptron.ipynb")
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.course_id = 'bench'\n"
+        "c.Execute.timeout = 600\n", encoding="utf-8")
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", "perceptron", "--force"], cwd=course, capture_output=True, check=True)
+    executed = work / "executed.ipynb"  # a student who wrote the solution and ran every cell (outputs saved)
+    subprocess.run([sys.executable, "-c", EXECUTE, str(course / "source" / "perceptron" / "perceptron.ipynb"),
+                    str(executed), str(work)], capture_output=True, check=True)
+    files = []
+    for i in range(1, count + 1):
+        path = course / "submitted" / f"24100{i:02d}" / "perceptron" / "perceptron.ipynb"
+        path.parent.mkdir(parents=True)
+        shutil.copy(executed, path)
+        files.append(str(path))
+    start = time.perf_counter()
+    proc = subprocess.run([*nbgrader, "autograde", "perceptron", "--create", "--force"], cwd=course,
+                          capture_output=True, text=True, check=False)
+    autograde = time.perf_counter() - start
+    if proc.returncode != 0:
+        return "failed: nbgrader autograde: " + proc.stderr.strip().splitlines()[-1]
+    scores = json.loads(subprocess.run([sys.executable, "-c", SCORES, str(course / "gradebook.db")],
+                                       capture_output=True, text=True, check=True).stdout)
+    spec = load_spec("perceptron")
+    static = best(lambda: grade_paths(files, spec), repeat)[0]
+    static_scores = [r.score for r in grade_paths(files, spec).submissions]
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", "--assignment", "perceptron", *files],
+                   capture_output=True, check=True)
+    cli = time.perf_counter() - start
+    return {"count": count, "autograde": autograde, "nbgrader_scores": sorted({tuple(v) for v in scores.values()}),
+            "static": static, "static_scores": sorted(set(static_scores)), "cli": cli}
+
+
+# ------------------------------------------------------------------ main
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=250, help="submissions per assignment (default 250: 1,000 in all)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing; the fastest is kept (default 3)")
+    ap.add_argument("--nbgrader", type=int, default=5, help="submissions for nbgrader autograde (0: skip)")
+    ap.add_argument("--dir", help="folder of generated submissions to reuse or fill (default: a temporary one)")
+    ap.add_argument("--markdown", help="also write the tables to this file")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.dir) if args.dir else Path(tmp) / "submissions"
+        existing = sorted(str(p) for p in folder.glob("*.ipynb")) if folder.exists() else []
+        if len(existing) == args.n * len(ASSIGNMENTS):
+            number = {a: load_spec(a).number for a in ASSIGNMENTS}
+            by = {a: [p for p in existing if p.endswith(f"_{number[a]}.ipynb")] for a in ASSIGNMENTS}
+        else:
+            by = generate(folder, args.n)
+        files = [f for fs in by.values() for f in fs]
+        total = len(files)
+        size = sum(Path(f).stat().st_size for f in files)
+        for f in files:  # warm the page cache: every row reads the same way
+            Path(f).read_bytes()
+
+        say(f"Machine: {machine()}")
+        say(f"Load average when the run started: {load()} (other processes share these cores; times are best of {args.repeat})")
+        say(f"Input: {total:,} generated submissions ({args.n} of each of {', '.join(ASSIGNMENTS)}), "
+            f"{size / 1e6:.1f} MB, {size / total / 1024:.0f} KB on average")
+        say()
+        has_collusion = collusion_supported()
+        configs = [("`json.loads` of every file (the floor)", lambda: [json.loads(Path(f).read_bytes()) for f in files])]
+        for jobs in (1, cores):
+            label = "1 job" if jobs == 1 else f"{jobs} jobs (all cores)"
+            if has_collusion:
+                configs.append((f"static grading, {label}, without collusion detection", lambda j=jobs: grade_all(by, j, False)))
+                configs.append((f"static grading, {label}, with collusion detection", lambda j=jobs: grade_all(by, j, True)))
+            else:
+                configs.append((f"static grading, {label}", lambda j=jobs: grade_all(by, j, None)))
+        timings: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in configs}
+        for _ in range(args.repeat):  # round-robin: every configuration sees the same background load
+            for name, fn in configs:
+                timings[name].append(best(fn, 1))
+        rows = [(name, min(timings[name])) for name, _ in configs]
+        floor = rows[0][1]
+        say("| step | wall s | CPU s | ms / notebook (wall) | notebooks / s | × `json.loads` (wall) | × `json.loads` (CPU) |")
+        say("|---|---:|---:|---:|---:|---:|---:|")
+        for name, (wall, cpu) in rows:
+            say(f"| {name} | {wall:.2f} | {cpu:.2f} | {wall / total * 1000:.2f} | {total / wall:,.0f} | "
+                f"{wall / floor[0]:.0f} | {cpu / floor[1]:.0f} |")
+        say()
+        say("CPU s counts every process (the workers too): with all cores it is the work done, not the time taken.")
+        if not has_collusion:
+            say()
+            say("Collusion detection: `autograder.collusion` is not there (or `grade_paths` takes no `collusion=`); "
+                "its rows appear when it is.")
+        say()
+        say("Where one job's time goes (CPU ms per notebook, every tenth file):")
+        say()
+        say("| step | CPU ms / notebook | × `json.loads` |")
+        say("|---|---:|---:|")
+        steps = phases(by, args.repeat)
+        for name, ms in steps:
+            say(f"| {name} | {ms:.2f} | {ms / steps[0][1]:.1f} |")
+        say()
+        say(f"Peak RSS of one process grading all {total:,} submissions and keeping the results:")
+        say()
+        say("| run | grading process MB | largest worker MB |")
+        say("|---|---:|---:|")
+        for jobs in (1, cores):
+            rss = peak_rss(by, jobs, True if has_collusion else None)
+            assert rss["results"] == total
+            say(f"| {jobs} job{'s' if jobs > 1 else ''}{', collusion detection' if has_collusion else ''} | "
+                f"{rss['self_mb']:.0f} | {rss['worker_mb']:.0f} |" if jobs > 1 else
+                f"| 1 job{', collusion detection' if has_collusion else ''} | {rss['self_mb']:.0f} | – |")
+        say()
+        say("Cold start (a new process each time, best of 10):")
+        say()
+        say("| command | wall s | CPU s |")
+        say("|---|---:|---:|")
+        for name, (wall, cpu) in cold_start(by["mlp"][0], Path(tmp) / "pycache"):
+            say(f"| {name} | {wall:.3f} | {cpu:.3f} |")
+        if args.nbgrader:
+            say()
+            result = nbgrader_compare(args.nbgrader, Path(tmp) / "nbgrader", args.repeat)
+            if isinstance(result, str):
+                say(f"nbgrader autograde: {result}")
+            else:
+                n = result["count"]
+                per_nb, per_static = result["autograde"] / n, result["static"] / n
+                say(f"nbgrader autograde vs the static grader on the same {n} submissions of 課題1 (perceptron, "
+                    "executed by nbclient with their outputs saved):")
+                say()
+                say("| grader | total s | s / notebook | scores | × static |")
+                say("|---|---:|---:|---|---:|")
+                say(f"| `nbgrader autograde perceptron` (executes each notebook in a kernel) | {result['autograde']:.2f} | "
+                    f"{per_nb:.3f} | {', '.join(f'{a:g}/{b:g}' for a, b in result['nbgrader_scores'])} | {per_nb / per_static:,.0f} |")
+                say(f"| static `grade_paths`, 1 job, in-process | {result['static']:.4f} | {per_static:.4f} | "
+                    f"{', '.join(f'{a:g}/100' for a in result['static_scores'])} | 1 |")
+                say(f"| `autograder grade` command (new process, cold start included) | {result['cli']:.2f} | "
+                    f"{result['cli'] / n:.3f} | | {result['cli'] / n / per_static:,.0f} |")
+        say()
+        say(f"Load average when the run ended: {load()}")
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
