@@ -28,6 +28,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Integer, Unicode
 
 from .coursedir import Course
+from .errors import BilingualError
 from .names import normalize, parse_file_name, parse_student_folder
 from .notebook import MAX_BYTES, NotebookError, parse_notebook
 
@@ -68,16 +69,9 @@ _HOW_TO_SAVE_JA = "Colab の「ファイル → ダウンロード → .ipynb �
 _HOW_TO_SAVE_EN = "Ask the student to submit the file saved with Colab's File → Download → Download .ipynb."
 
 
-class CollectError(Exception):
+class CollectError(BilingualError):
     """The zip (or the times CSV) cannot be collected at all; nothing was written. Japanese and English messages."""
 
-    def __init__(self, message_ja: str, message_en: str):
-        super().__init__(message_ja)
-        self.message_ja = message_ja
-        self.message_en = message_en
-
-    def message(self, lang: str = "ja") -> str:
-        return self.message_en if lang == "en" else self.message_ja
 
 
 # ------------------------------------------------------------------ times

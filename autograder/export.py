@@ -29,6 +29,7 @@ from traitlets import Unicode
 
 from .collect import ACCEPTED, Manifest, read_manifest
 from .coursedir import Course, open_course
+from .errors import BilingualError
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 HEADERS = {"ja": ("学籍番号", "氏名", "点数", "満点", "フラグ"), "en": ("student_id", "name", "score", "max_score", "flags")}
@@ -52,14 +53,8 @@ class ExportResult:
     warnings: tuple[tuple[str, str], ...] = ()  # (Japanese, English)
 
 
-class ExportError(Exception):
-    def __init__(self, message_ja: str, message_en: str):
-        super().__init__(message_ja)
-        self.message_ja = message_ja
-        self.message_en = message_en
-
-    def message(self, lang: str = "ja") -> str:
-        return self.message_en if lang == "en" else self.message_ja
+class ExportError(BilingualError):
+    """The gradebook or the CSV cannot be written; nothing was exported."""
 
 
 def _report_flags(path: Path) -> dict[str, list[str]]:

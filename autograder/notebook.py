@@ -13,22 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .errors import BilingualError
 from .text import clean, html_to_text, join_source
 
 MAX_BYTES = 200 * 1024 * 1024  # a notebook larger than this is refused before reading
 
 
-class NotebookError(Exception):
+class NotebookError(BilingualError):
     """A file that cannot be read as a notebook. ``code`` is stable; ``str()`` is a Japanese message."""
 
     def __init__(self, code: str, message_ja: str, message_en: str):
-        super().__init__(message_ja)
+        super().__init__(message_ja, message_en)
         self.code = code
-        self.message_ja = message_ja
-        self.message_en = message_en
-
-    def message(self, lang: str = "ja") -> str:
-        return self.message_en if lang == "en" else self.message_ja
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from .errors import BilingualError
+
 NEAR = 0.9  # anchors: exact or near-exact source
 LOOSE = 0.5  # a locked or test cell edited by the student, matched by position
 
@@ -34,16 +36,9 @@ HOW_JA = {"exact": "完全に一致", "near": "ほぼ一致", "id": "同じ grad
           "restored": "削除されていたので配布版から復元", "unmatched": "見つからない"}
 
 
-class RepairError(Exception):
+class RepairError(BilingualError):
     """A file that cannot be repaired (unreadable, not a notebook, no nbgrader cells, output over an input)."""
 
-    def __init__(self, message_ja: str, message_en: str):
-        super().__init__(message_ja)
-        self.message_ja = message_ja
-        self.message_en = message_en
-
-    def message(self, lang: str = "ja") -> str:
-        return self.message_en if lang == "en" else self.message_ja
 
 
 @dataclass(frozen=True)
