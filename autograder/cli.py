@@ -192,15 +192,23 @@ def _assignment_from_metadata(notebook: str, specs: dict) -> str | None:
 def _cmd_grade(args: argparse.Namespace) -> int:
     from .grade import grade_paths
     from .render import batch_table
-    from .report import write_csv
     from .spec import load_spec
 
     spec = load_spec(args.assignment)
     jobs = (os.cpu_count() or 1) if args.jobs == 0 else max(1, args.jobs)
     report = grade_paths(args.paths, spec, jobs=jobs, progress=True, collusion=args.collusion,
                          template=_templates(args.template))
+    if _write_outputs(args, report.to_json(args.lang), report, spec):
+        print(batch_table(report, spec, args.lang))
+    return 0
+
+
+def _write_outputs(args: argparse.Namespace, doc: dict, report, spec) -> bool:
+    """Write ``--json`` (``-``: standard output) and ``--csv``; True when the table should still be printed."""
+    from .report import write_csv
+
     if args.json_out:
-        text = json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2)
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
         if args.json_out == "-":
             print(text)
         else:
@@ -208,9 +216,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                 fh.write(text + "\n")
     if args.csv_out:
         write_csv(report, spec, args.csv_out, args.lang)
-    if args.json_out != "-":
-        print(batch_table(report, spec, args.lang))
-    return 0
+    return args.json_out != "-"
 
 
 def _templates(paths: Sequence[str]) -> list:
@@ -339,7 +345,6 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .render import batch_table
-    from .report import write_csv
     from .run import Options, RunError, run_paths, summary
     from .spec import load_spec
 
@@ -352,16 +357,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except RunError as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return 2
-    if args.json_out:
-        text = json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2)
-        if args.json_out == "-":
-            print(text)
-        else:
-            with open(args.json_out, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-    if args.csv_out:
-        write_csv(report.report, spec, args.csv_out, args.lang)
-    if args.json_out != "-":
+    if _write_outputs(args, report.to_json(args.lang), report.report, spec):
         print(batch_table(report.report, spec, args.lang))
         print(summary(report, args.lang))
     return 0
