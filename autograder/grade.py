@@ -10,16 +10,17 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from .checks import CheckResult, run_checks
 from .evidence import Evidence, Gpu
 from .extract import extract
 from .names import parse_submission_name
 from .nbtests import apply_test_cells, executed_by_run
-from .notebook import Notebook, NotebookError, display_name, load_notebook
+from .notebook import NotebookError, display_name, load_notebook
 from .spec import Spec, load_spec
 
+T = TypeVar("T")
 FLAG_KINDS = ("tampered_output", "collusion", "not_executed", "error_output", "out_of_order", "late", "metadata_lost")
 
 
@@ -148,8 +149,7 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 
 
 def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
-    result = grade_notebook(*args)
-    return result
+    return grade_notebook(*args)
 
 
 def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False, collusion: bool = True,
@@ -158,7 +158,7 @@ def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool 
     or Colab identifiers (``autograder.collusion``; ``template``: evidence of the released notebooks, whose
     identifiers never count)."""
     files = expand_paths(paths)
-    results = list(_progress(_map(files, spec, jobs), len(files), progress))
+    results = list(progress_bar(_map(files, spec, jobs), len(files), progress and len(files) > 1))
     if collusion:
         from .collusion import detect_collusion
 
@@ -177,14 +177,15 @@ def _map(files: list[str], spec: Spec, jobs: int) -> Iterator[SubmissionResult]:
         yield from pool.map(_grade_for_pool, [(f, spec) for f in files], chunksize=max(1, len(files) // (jobs * 8)))
 
 
-def _progress(items: Iterator[SubmissionResult], total: int, show: bool) -> Iterator[SubmissionResult]:
+def progress_bar(items: Iterable[T], total: int, show: bool, label: str = "採点中", note: str = "") -> Iterator[T]:
+    """Yield the items, drawing a bar on stderr when ``show`` and stderr is a terminal (grade, run)."""
     stream = sys.stderr
-    show = show and total > 1 and stream.isatty()
+    show = show and total > 0 and stream.isatty()
     for i, item in enumerate(items, 1):
         if show:
             width = 30
-            done = int(width * i / total)
-            stream.write(f"\r採点中 [{'#' * done}{'.' * (width - done)}] {i}/{total}")
+            filled = int(width * i / total)
+            stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {i}/{total}{note}")
             stream.flush()
         yield item
     if show:

@@ -27,10 +27,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import sandbox
-from .grade import Report, SubmissionResult, expand_paths, grade_notebook, student_id_of
+from .grade import Report, SubmissionResult, expand_paths, grade_notebook, progress_bar, student_id_of
 from .nbtests import Restoration, restore_hidden_tests
 from .notebook import NotebookError, load_notebook
 from .spec import Spec
@@ -592,7 +592,9 @@ def run_paths(paths: Sequence[str], spec: Spec, out: str | os.PathLike[str], opt
             results[file] = cached
         else:
             todo.append(prepared)
-    done = _progress(_executions(todo, jobs, cluster, datasets_dir), len(todo), progress, len(files) - len(todo), len(files))
+    skipped = len(files) - len(todo)
+    done = progress_bar(_executions(todo, jobs, cluster, datasets_dir), len(todo), progress, "実行中",
+                        f"（実行済み {skipped} 件は省略）" if skipped else "")
     for job, execution in done:
         results[job.file] = _finish(job, execution, spec, out)
     ordered = tuple(results[f] for f in files)
@@ -755,21 +757,6 @@ def _write_json(path: Path, doc: Any, indent: int | None = 2) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=indent) + "\n", encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _progress(items: Iterable[tuple[_Job, Execution]], total: int, show: bool, done: int, all_files: int) -> Iterator[tuple[_Job, Execution]]:
-    stream = sys.stderr
-    show = show and total > 0 and stream.isatty()
-    for i, item in enumerate(items, 1):
-        if show:
-            width = 30
-            filled = int(width * i / total)
-            stream.write(f"\r実行中 [{'#' * filled}{'.' * (width - filled)}] {i}/{total}"
-                         + (f"（実行済み {done} 件は省略）" if done else ""))
-            stream.flush()
-        yield item
-    if show:
-        stream.write("\n")
 
 
 # ------------------------------------------------------------------ texts
