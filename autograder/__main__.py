@@ -1,6 +1,6 @@
 """``python -m autograder``: the same as the ``autograder`` command."""
 import sys
 
-from .cli import main
+from autograder.cli import main
 
 sys.exit(main())

@@ -20,10 +20,22 @@ import re
 import sys
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .checks import CheckResult, run_one, values_match
-from .evidence import (Call, CodeFacts, Evaluation, Evidence, Execution, Figure, Gpu, GpuSignal, History, Layer,
-                       Summary)
-from .spec import load_spec
+from autograder.model.results import CheckResult
+from autograder.judge.checks import run_one, values_match
+from autograder.model.evidence import (
+    Call,
+    CodeFacts,
+    Evaluation,
+    Evidence,
+    Execution,
+    Figure,
+    Gpu,
+    GpuSignal,
+    History,
+    Layer,
+    Summary,
+)
+from autograder.judge.spec import load_spec
 
 __all__ = [
     "result_of", "summary_of", "history_of",
@@ -134,7 +146,7 @@ def check_fit(assignment: str, check_id: str, sources: Sequence[str] | None = No
     ``batch_size`` and ``validation_split`` are not kept by Keras after training, so the executed code is the
     evidence. ``sources`` replaces the history (for tests).
     """
-    from .code import analyze_cells
+    from autograder.read.code import analyze_cells
 
     if sources is None:
         sources = _executed_sources()

@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.run import Options, containment, run_paths
-from autograder.spec import load_spec
+from autograder.execute.run import Options, containment, run_paths
+from autograder.judge.spec import load_spec
 
 SPIN = "import time\nend = time.perf_counter() + {seconds}\nn = 0\nwhile time.perf_counter() < end:\n    n += 1\nprint(n > 0)"
 

@@ -16,7 +16,7 @@ import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from autograder import samples
+from autograder.testing import samples
 
 ASSIGNMENTS = ("mlp", "history", "dropout", "perceptron")
 NUMBERS = {"perceptron": 1, "mlp": 2, "history": 3, "dropout": 4}

@@ -38,8 +38,8 @@ sys.path.insert(0, str(HERE))
 
 from generate import ASSIGNMENTS, generate  # noqa: E402
 
-from autograder.grade import grade_paths  # noqa: E402
-from autograder.spec import load_spec  # noqa: E402
+from autograder.pipeline import grade_paths  # noqa: E402
+from autograder.judge.spec import load_spec  # noqa: E402
 
 
 def best(fn, repeat: int) -> tuple[float, float]:
@@ -84,7 +84,7 @@ def load() -> str:
 # ------------------------------------------------------------------ static grading
 
 def collusion_supported() -> bool:
-    return (importlib.util.find_spec("autograder.collusion") is not None
+    return (importlib.util.find_spec("autograder.judge.collusion") is not None
             and "collusion" in inspect.signature(grade_paths).parameters)
 
 
@@ -98,10 +98,10 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     """CPU ms per notebook of each step of one job (a sample of every tenth file)."""
     import ast
 
-    from autograder.code import analyze_cells
-    from autograder.extract import extract
-    from autograder.grade import grade_evidence
-    from autograder.notebook import load_notebook
+    from autograder.read.code import analyze_cells
+    from autograder.read.extract import extract
+    from autograder.judge.grade import grade_evidence
+    from autograder.read.notebook import load_notebook
 
     files = [(a, f) for a, fs in by.items() for f in fs[::10]]
     specs = {a: load_spec(a) for a in by}
@@ -138,8 +138,8 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
 
 RSS_SCRIPT = textwrap.dedent("""
     import json, resource, sys
-    from autograder.grade import grade_paths
-    from autograder.spec import load_spec
+    from autograder.pipeline import grade_paths
+    from autograder.judge.spec import load_spec
     by, jobs, collusion = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     kept = []
     for assignment, files in by.items():

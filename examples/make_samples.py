@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder import samples as s
+from autograder.testing import samples as s
 
 OUT = Path(__file__).resolve().parent / "submissions"
 

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
-from autograder import samples
+from autograder.errors import RAISE_ENV
+from autograder.testing import samples
+
+# A crash inside a check or an integrity rule fails the test that caused it, instead of becoming an ``error``
+# result or an ``integrity_error`` flag (which is what users get). Subprocesses of the tests inherit it.
+os.environ[RAISE_ENV] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "real"

@@ -18,11 +18,13 @@ from typing import Any, Callable
 
 import pytest
 
-from autograder import samples as s
+from autograder.testing import samples as s
 from autograder.cli import main as cli_main
-from autograder.grade import SubmissionResult, grade_notebook, grade_paths
-from autograder.notebook import NotebookError, load_notebook
-from autograder.spec import load_spec
+from autograder.model.results import SubmissionResult
+from autograder.pipeline import grade_notebook, grade_paths
+from autograder.errors import NotebookError
+from autograder.read.notebook import load_notebook
+from autograder.judge.spec import load_spec
 
 MLP = load_spec("mlp")
 HISTORY = load_spec("history")
@@ -40,9 +42,9 @@ def _bytes(nb: dict[str, Any]) -> bytes:
 
 def _score(nb: dict[str, Any], spec=MLP) -> float:
     """The score of the notebook as written normally: what a readable odd variant must also get."""
-    from autograder.extract import extract
-    from autograder.grade import grade_evidence
-    from autograder.notebook import parse_notebook
+    from autograder.read.extract import extract
+    from autograder.judge.grade import grade_evidence
+    from autograder.read.notebook import parse_notebook
 
     return grade_evidence("ref.ipynb", extract(parse_notebook(_bytes(nb))), spec).score
 
@@ -635,7 +637,7 @@ def test_inspect_and_check_survive_a_lone_surrogate(tmp_path: Path, capsys):
 
 def test_not_a_notebook_errors_are_notebook_errors_not_crashes():
     """Anything JSON can hold at the top level is a NotebookError from the reader, never another exception."""
-    from autograder.notebook import parse_notebook
+    from autograder.read.notebook import parse_notebook
 
     for doc in ("1", "1.5", "true", "false", '"x"', "null", "[]", "{}", '{"cells": null}', '{"nbformat": null}',
                 '{"nbformat": [4]}', '{"nbformat": "five", "cells": []}', '{"worksheets": null}'):

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import samples as s
+from autograder.testing import samples as s
 from autograder.cli import main as cli_main
-from autograder.grade import expand_paths, grade_paths
-from autograder.spec import load_spec
+from autograder.pipeline import expand_paths, grade_paths
+from autograder.judge.spec import load_spec
 
 MLP = load_spec("mlp")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import samples as s
+from autograder.testing import samples as s
 
 CANARY = "CANARY_7f3a9"  # a name only the notebook's code uses: any code object naming it was executed
 FORBIDDEN = ("tensorflow", "keras", "torch", "nbclient", "nbconvert", "nbgrader",

@@ -1,10 +1,29 @@
 """Checks as pure functions of evidence: pass, fail and missing for every kind, and never points for the unread."""
 from __future__ import annotations
 
-from autograder.checks import KINDS, run_one, values_match
-from autograder.evidence import (Call, CodeFacts, Evaluation, Evidence, Execution, Figure, Fit, Gpu, GpuSignal, History, Layer,
-                                 Summary)
-from autograder.spec import CheckSpec, load_spec
+import json
+
+import pytest
+
+from autograder.errors import RAISE_ENV
+from autograder.judge.checks import KINDS, run_one, values_match
+from autograder.model.evidence import (
+    Call,
+    CodeFacts,
+    Evaluation,
+    Evidence,
+    Execution,
+    Figure,
+    Fit,
+    Gpu,
+    GpuSignal,
+    History,
+    Layer,
+    Summary,
+)
+from autograder.model.results import Status
+from autograder.model.spec import CheckSpec
+from autograder.judge.spec import load_spec
 
 
 def _check(kind: str, points: float = 10, **params) -> CheckSpec:
@@ -164,9 +183,19 @@ def test_printed_values_and_functions():
     assert run_one(spec.check("gate_and"), numpy2).status == "pass"
 
 
-def test_an_exception_inside_a_check_is_missing_not_points(monkeypatch):
+def test_an_exception_inside_a_check_is_an_error_never_missing_nor_points(monkeypatch):
+    """A crash is the grader's bug: status ``error`` (not "your output is missing"), 0 points, a message saying so."""
+    monkeypatch.delenv(RAISE_ENV, raising=False)
     check = _check("test_accuracy", min=0.5)
     ev = Evidence(test_accuracy=Evaluation("print", "x", accuracy="oops", cell=1))  # type: ignore[arg-type]
     r = run_one(check, ev)
-    assert (r.status, r.points) == ("missing", 0)
-    assert "内部エラー" in r.message and "TypeError" in r.message
+    assert (r.status, r.points) == ("error", 0) and r.status is Status.ERROR
+    assert r.to_json()["status"] == "error" and json.loads(json.dumps(r.to_json()))["status"] == "error"
+    assert "内部エラー" in r.message and "TypeError" in r.message and "提出者の問題ではありません" in r.message
+
+
+def test_an_exception_inside_a_check_is_raised_when_the_tests_ask(monkeypatch):
+    monkeypatch.setenv(RAISE_ENV, "1")
+    ev = Evidence(test_accuracy=Evaluation("print", "x", accuracy="oops", cell=1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        run_one(_check("test_accuracy", min=0.5), ev)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from autograder import samples as s
+from autograder.testing import samples as s
 from autograder.cli import COMMANDS, build_parser, main
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.code import analyze_cells
-from autograder.evidence import CodeFacts, CodeLayer, ModelCode
+from autograder.read.code import analyze_cells
+from autograder.model.evidence import CodeFacts, CodeLayer, ModelCode
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 
@@ -644,7 +644,7 @@ def test_never_raises_on_fuzzed_corpus_code():
 def _corpus_notebooks() -> list[tuple[str, list[tuple[int, str]]]]:
     if not CORPUS.is_dir():
         return []
-    from autograder.notebook import load_notebook
+    from autograder.read.notebook import load_notebook
 
     notebooks = []
     for path in sorted(CORPUS.glob("*.ipynb")):
@@ -657,7 +657,7 @@ def _corpus_facts(stem: str) -> CodeFacts:
     path = CORPUS / f"{stem}.ipynb"
     if not path.is_file():
         pytest.skip(f"corpus notebook {path} not found")
-    from autograder.notebook import load_notebook
+    from autograder.read.notebook import load_notebook
 
     return analyze_cells([(c.index, c.source) for c in load_notebook(path).cells if c.cell_type == "code"])
 

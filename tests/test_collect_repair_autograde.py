@@ -16,8 +16,8 @@ from nbformat.v4 import new_code_cell
 from test_repair import CONFIG, _nbgrader, _source_notebook
 
 from autograder.cli import main
-from autograder.collect import collect_zip
-from autograder.coursedir import open_course
+from autograder.course.collect import collect_zip
+from autograder.course.coursedir import open_course
 
 ASSIGNMENT = "ps1"
 NUMBER = 1

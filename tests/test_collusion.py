@@ -15,13 +15,14 @@ import uuid
 
 import pytest
 
-from autograder import samples as s
+from autograder.testing import samples as s
 from autograder.cli import main
-from autograder.collusion import MAX_GROUP, detect_collusion
-from autograder.extract import extract
-from autograder.grade import grade_evidence, grade_paths
-from autograder.notebook import from_dict
-from autograder.spec import load_spec
+from autograder.judge.collusion import MAX_GROUP, detect_collusion
+from autograder.read.extract import extract
+from autograder.judge.grade import grade_evidence
+from autograder.pipeline import grade_paths
+from autograder.read.notebook import from_dict
+from autograder.judge.spec import load_spec
 
 SPEC = load_spec("mlp")
 
@@ -272,7 +273,7 @@ def test_error_results_pass_through():
     notebooks = honest(4)
     notebooks["2400999"] = copy.deepcopy(notebooks["2400101"])
     results = [result(nb, sid) for sid, nb in notebooks.items()]
-    from autograder.grade import SubmissionResult
+    from autograder.model.results import SubmissionResult
     bad = SubmissionResult(file="broken.ipynb", student_id=None, status="error", score=0, max_score=100, error="x")
     out = detect_collusion(results[:2] + [bad] + results[2:])
     assert out[2] is bad and len(out) == len(results) + 1

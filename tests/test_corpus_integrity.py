@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.extract import extract
-from autograder.grade import grade_paths
-from autograder.integrity import (
+from autograder.read.extract import extract
+from autograder.pipeline import grade_paths
+from autograder.judge.integrity import (
     K3_BAR_ACCURACY_TOL,
     K3_BAR_LOSS_ABS_TOL,
     K3_BAR_LOSS_REL_TOL,
@@ -23,8 +23,8 @@ from autograder.integrity import (
     notebook_flags,
     ratio_check,
 )
-from autograder.notebook import load_notebook
-from autograder.spec import load_spec
+from autograder.read.notebook import load_notebook
+from autograder.judge.spec import load_spec
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 
@@ -76,7 +76,7 @@ def test_the_whole_corpus_as_one_batch_has_no_collusion(corpus):
 
 def test_the_corpus_exercises_the_collusion_fingerprints(corpus):
     """Not vacuous: the corpus has training runs and Colab outputIds on evidence cells (and shared template cell ids)."""
-    from autograder.collusion import fingerprints
+    from autograder.judge.collusion import fingerprints
     prints = [fingerprints(_evidence(name)) for name in FILES]
     assert sum(len(p.runs) for p in prints) >= 60
     assert sum(1 for p in prints for kind, _ in p.keys if kind == "output_id") >= 70

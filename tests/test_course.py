@@ -20,8 +20,8 @@ import nbformat
 import pytest
 
 from autograder import kernel
-from autograder.datasets import STARTUP_CODE, load_dataset, make_standin_datasets
-from autograder.spec import load_spec
+from autograder.execute.datasets import STARTUP_CODE, load_dataset, make_standin_datasets
+from autograder.judge.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "assignments"
@@ -430,7 +430,7 @@ def _execute(path: Path, key: tuple[str, str], datasets: Path, out_dir: Path) ->
     """Execute once per test session (the slow tests share the executed notebooks)."""
     if key not in _EXECUTED:
         pytest.importorskip("tensorflow")
-        from autograder.datasets import execute_notebook
+        from autograder.execute.datasets import execute_notebook
 
         out = out_dir / f"{key[0]}_{key[1]}.ipynb"
         _EXECUTED[key] = (execute_notebook(path, out, datasets, timeout=900), out)
@@ -454,7 +454,7 @@ JUDGED_EITHER_WAY = {"test_accuracy"}
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_runs_offline_and_passes_its_static_checks(assignment, standin, out_dir):
-    from autograder.grade import grade_notebook
+    from autograder.pipeline import grade_notebook
 
     nb, path = _execute(REPO / "solutions" / f"{assignment}.ipynb", (assignment, "solution"), standin, out_dir)
     errors = {i: _errors(c) for i, c in enumerate(nb.cells) if _errors(c)}
@@ -478,7 +478,7 @@ def test_hidden_tests_in_the_kernel_agree_with_the_static_grade(assignment, stan
 
     test_accuracy is left out: the two executions train separately, so their accuracies differ a little.
     """
-    from autograder.grade import grade_notebook
+    from autograder.pipeline import grade_notebook
     from nbgrader.utils import determine_grade
 
     nb, _ = _execute(COURSE / "source" / assignment / f"{assignment}.ipynb", (assignment, "source"), standin, out_dir)
@@ -517,7 +517,7 @@ def _unsolved(nb: Any) -> Any:
 
 @pytest.mark.slow
 def test_perceptron_hidden_tests_pass_on_the_solution_and_fail_unsolved(tmp_path):
-    from autograder.datasets import execute_notebook
+    from autograder.execute.datasets import execute_notebook
     from nbgrader.utils import determine_grade
 
     source = _source("perceptron")

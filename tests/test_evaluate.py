@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebook import load_notebook
-from autograder.outputs.evaluate import parse_evaluations
-from autograder.text import clean
+from autograder.read.notebook import load_notebook
+from autograder.read.outputs.evaluate import parse_evaluations
+from autograder.read.text import clean
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 BAR = "[==============================]"

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder import samples, svgplot
+from autograder.testing import samples
+from autograder.present import svgplot
 from autograder.cli import main
-from autograder.feedback import page_names, write_feedback
-from autograder.grade import Flag, Report, grade_paths
-from autograder.spec import load_spec, parse_spec
+from autograder.present.feedback import page_names, write_feedback
+from autograder.model.results import Flag, Report
+from autograder.pipeline import grade_paths
+from autograder.judge.spec import load_spec, parse_spec
 
 
 
@@ -431,7 +433,7 @@ def test_check_grade_and_inspect_never_import_jinja2(tmp_path):
     code = ("import sys, io, contextlib\nfrom autograder.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    main(['check', {str(path)!r}]); main(['grade', '-a', 'mlp', {str(path)!r}]); main(['inspect', {str(path)!r}])\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('jinja2', 'markupsafe', 'autograder.feedback'))))\n")
+            "print(sorted(m for m in sys.modules if m.startswith(('jinja2', 'markupsafe', 'autograder.present.feedback'))))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == "[]"

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.notebook import load_notebook
-from autograder.outputs.fitlog import parse_fits, parse_histories, scan_records
-from autograder.outputs.evaluate import parse_evaluations
-from autograder.text import clean
+from autograder.read.notebook import load_notebook
+from autograder.read.outputs.fitlog import parse_fits, parse_histories, scan_records
+from autograder.read.outputs.evaluate import parse_evaluations
+from autograder.read.text import clean
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 BAR = "[==============================]"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.evidence import GpuSignal
-from autograder.notebook import load_notebook
-from autograder.outputs.gpu import MAX_TEXT, metadata_signals, step_time_signal, text_signals, verdict
+from autograder.model.evidence import GpuSignal
+from autograder.read.notebook import load_notebook
+from autograder.read.outputs.gpu import MAX_TEXT, metadata_signals, step_time_signal, text_signals, verdict
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from autograder.cli import main
-from autograder.inspect import inspect_file
+from autograder.pipeline import inspect_file
 
 
 def L(name: str, type_: str, shape: str, params: int) -> dict:

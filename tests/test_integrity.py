@@ -11,19 +11,20 @@ import re
 
 import pytest
 
-from autograder import samples as s
-from autograder.extract import extract
-from autograder.grade import grade_evidence
-from autograder.integrity import (
+from autograder.testing import samples as s
+from autograder.read.extract import extract
+from autograder.judge.grade import grade_evidence
+from autograder.judge.policy import apply_policy
+from autograder.judge.integrity import (
     K3_BAR_ACCURACY_TOL,
-    apply_policy,
     execution_flags,
     notebook_flags,
     ratio_check,
     tampered_flags,
 )
-from autograder.notebook import from_dict
-from autograder.spec import SpecError, load_spec, parse_spec
+from autograder.read.notebook import from_dict
+from autograder.errors import SpecError
+from autograder.judge.spec import load_spec, parse_spec
 
 
 def flags_of(nb: dict, kind: str | None = None):
@@ -65,7 +66,7 @@ def test_honest_submissions_have_no_flags(assignment, keras3, verbose):
 def test_honest_cross_checks_really_compare_something():
     """The clean result above is not vacuous: the history notebook has every pair the rules compare."""
     ev = extract(from_dict(s.submission("history", seed=7, keras3=False)))
-    from autograder.integrity import evaluation_pairs
+    from autograder.judge.integrity import evaluation_pairs
     assert ev.summaries and ev.code.models and ev.fits and ev.histories[0].values
     assert len(evaluation_pairs(ev)) == 2  # Test loss and Test accuracy, each against the progress line
 

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from autograder import samples as s
-from autograder.notebook import NotebookError, load_notebook, parse_notebook
-from autograder.text import clean, html_to_text
+from autograder.testing import samples as s
+from autograder.errors import NotebookError
+from autograder.read.notebook import load_notebook, parse_notebook
+from autograder.read.text import clean, html_to_text
 
 
 def test_v4_cells_sources_outputs(write_nb):

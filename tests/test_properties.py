@@ -11,16 +11,16 @@ from decimal import Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograder import samples as s
-from autograder.evidence import Layer
-from autograder.notebook import parse_notebook
-from autograder.outputs import evaluate as evaluate_mod
-from autograder.outputs import fitlog
-from autograder.outputs.evaluate import parse_evaluations
-from autograder.outputs.fitlog import parse_fits, parse_histories
-from autograder.outputs.gpu import text_signals, verdict
-from autograder.outputs.summary import parse_summaries
-from autograder.text import clean, html_to_text
+from autograder.testing import samples as s
+from autograder.model.evidence import Layer
+from autograder.read.notebook import parse_notebook
+from autograder.read.outputs import evaluate as evaluate_mod
+from autograder.read.outputs import fitlog
+from autograder.read.outputs.evaluate import parse_evaluations
+from autograder.read.outputs.fitlog import parse_fits, parse_histories
+from autograder.read.outputs.gpu import text_signals, verdict
+from autograder.read.outputs.summary import parse_summaries
+from autograder.read.text import clean, html_to_text
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -333,6 +333,6 @@ def _backspaces_reference(line: str) -> str:
 @given(st.lists(st.sampled_from(["a", "bc", "\x08", "\x08\x08\x08", "━━", "750/750", ""]) | st.text(max_size=3),
                 max_size=20).map("".join))
 def test_backspaces_by_runs_like_the_character_loop(line):
-    from autograder.text import _apply_backspaces
+    from autograder.read.text import _apply_backspaces
 
     assert _apply_backspaces(line) == _backspaces_reference(line)

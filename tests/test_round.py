@@ -9,7 +9,7 @@ import sys
 import pytest
 from lms_zip import copy_course, files_under, make_zip
 
-from autograder import samples as s
+from autograder.testing import samples as s
 from autograder.cli import main
 
 PDF = b"%PDF-1.4\n"
@@ -130,7 +130,7 @@ def test_usage_errors_exit_two(setup, tmp_path, capsys):
 
 def test_round_goes_on_when_feedback_is_unavailable_or_fails(setup, monkeypatch, capsys):
     course, zip_path = setup
-    monkeypatch.setitem(sys.modules, "autograder.feedback", None)  # as before the feedback module landed
+    monkeypatch.setitem(sys.modules, "autograder.present.feedback", None)  # as before the feedback module landed
     assert main(["round", str(zip_path), "-a", "mlp", "--course", str(course), "--deadline", DEADLINE]) == 0
     summary = capsys.readouterr().out.split("\n\n")[-1]
     assert "フィードバックは作っていません" in summary
@@ -138,13 +138,13 @@ def test_round_goes_on_when_feedback_is_unavailable_or_fails(setup, monkeypatch,
 
     import types
 
-    broken = types.ModuleType("autograder.feedback")
+    broken = types.ModuleType("autograder.present.feedback")
 
     def write_feedback(report, spec, out_dir, lang):
         raise OSError("disk full")
 
     broken.write_feedback = write_feedback
-    monkeypatch.setitem(sys.modules, "autograder.feedback", broken)
+    monkeypatch.setitem(sys.modules, "autograder.present.feedback", broken)
     assert main(["round", str(zip_path), "-a", "mlp", "--course", str(course), "--deadline", DEADLINE]) == 0
     assert "フィードバックの作成に失敗しました（OSError: disk full）" in capsys.readouterr().out
 

@@ -22,15 +22,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder import run as run_mod
-from autograder import sandbox
-from autograder.checks import CheckResult
+from autograder.execute import run as run_mod
+from autograder.execute import sandbox
+from autograder.model.results import CheckResult
 from autograder.cli import main
-from autograder.grade import grade_notebook
-from autograder.nbtests import apply_test_cells, restore_hidden_tests, visible_part
-from autograder.notebook import load_notebook
-from autograder.run import Options, run_paths
-from autograder.spec import load_spec
+from autograder.pipeline import grade_notebook
+from autograder.course.hidden_tests import apply_test_cells, restore_hidden_tests, visible_part
+from autograder.read.notebook import load_notebook
+from autograder.execute.run import Options, run_paths
+from autograder.judge.spec import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "assignments" / "source" / "perceptron" / "perceptron.ipynb"
@@ -476,7 +476,7 @@ def test_a_finished_batch_is_not_run_again_unless_forced(perceptron):
 @pytest.mark.slow
 def test_datasets_are_served_to_an_unchanged_load_data(tmp_path):
     np = pytest.importorskip("numpy")
-    from autograder.datasets import save_dataset
+    from autograder.execute.datasets import save_dataset
 
     data = tmp_path / "private" / "data"
     save_dataset(data, "mnist", (np.zeros((7, 28, 28), "uint8"), np.arange(7)), (np.ones((3, 28, 28), "uint8"), np.arange(3)))

@@ -15,8 +15,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.cli import main
-from autograder.run import Options, run_paths
-from autograder.spec import load_spec
+from autograder.execute.run import Options, run_paths
+from autograder.judge.spec import load_spec
 
 distributed = pytest.importorskip("distributed")
 
@@ -49,7 +49,7 @@ def _essence(doc: dict) -> list[tuple]:
 @pytest.mark.slow
 def test_a_batch_on_a_dask_local_cluster_gives_the_local_results(tmp_path):
     np = pytest.importorskip("numpy")
-    from autograder.datasets import save_dataset
+    from autograder.execute.datasets import save_dataset
 
     data = tmp_path / "data"
     save_dataset(data, "mnist", (np.zeros((5, 28, 28), "uint8"), np.arange(5)), (np.ones((2, 28, 28), "uint8"), np.arange(2)))

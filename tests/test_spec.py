@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.spec import SpecError, available, load_spec, parse_spec
+from autograder.errors import SpecError
+from autograder.judge.spec import available, load_spec, parse_spec
 
 
 def test_four_course_specs_load_and_add_up():

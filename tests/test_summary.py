@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.evidence import Layer
-from autograder.notebook import load_notebook
-from autograder.outputs.summary import parse_summaries
-from autograder.text import clean, html_to_text
+from autograder.model.evidence import Layer
+from autograder.read.notebook import load_notebook
+from autograder.read.outputs.summary import parse_summaries
+from autograder.read.text import clean, html_to_text
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 

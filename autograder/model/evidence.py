@@ -1,0 +1,319 @@
+"""Evidence values: what a notebook shows, each piece remembering its cell. Pure data; imports nothing heavy.
+
+The parsers (``autograder.outputs.*``, ``autograder.code``) return these values with ``cell=None``;
+``autograder.extract`` fills in the cell. Every value is a frozen dataclass whose ``to_json()`` gives
+exactly the shape of the ``inspect --json`` contract documented in the README.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One row of a ``model.summary()`` table that carries a parameter count."""
+
+    name: str
+    type: str
+    output_shape: str
+    params: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "output_shape": self.output_shape, "params": self.params}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One ``model.summary()`` table."""
+
+    total_params: int
+    layers: tuple[Layer, ...] = ()
+    trainable_params: int | None = None
+    non_trainable_params: int | None = None
+    model: str | None = None  # the name in `Model: "sequential"`, None when the table has no header
+    style: str = "unknown"  # "keras3" (box drawing), "keras2" (plain text), "unknown"
+    cell: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "model": self.model,
+            "total_params": self.total_params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+            "layers": [layer.to_json() for layer in self.layers],
+        }
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One training log printed by ``model.fit``.
+
+    ``epochs`` holds, per epoch shown, the metrics of the epoch's final progress line
+    (``{"loss": 0.25, "accuracy": 0.92, "val_loss": …}``), in the order the epochs were printed.
+    ``epochs_total`` is N of ``Epoch i/N`` when shown. ``steps`` is the step (or sample) count of
+    the final progress line (``750`` of ``750/750``), ``step_unit`` "step" or "sample" (Keras ≤ 2.2
+    counts samples), ``seconds_per_step`` the time per step printed on the last epoch, when shown.
+    """
+
+    epochs: tuple[Mapping[str, float], ...]
+    epochs_total: int | None = None
+    steps: int | None = None
+    step_unit: str | None = None
+    seconds_per_step: float | None = None
+    epochs_arg: int | None = None
+    style: str = "unknown"  # "keras3", "keras2", "keras1" (per-sample counter without per-step time)
+    cell: int | None = None
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.epochs)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for epoch in self.epochs:
+            for name in epoch:
+                if name not in names:
+                    names.append(name)
+        return tuple(names)
+
+    @property
+    def last(self) -> Mapping[str, float]:
+        return dict(self.epochs[-1]) if self.epochs else {}
+
+    def series(self, name: str) -> list[float]:
+        return [e[name] for e in self.epochs if name in e]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cell": self.cell,
+            "epochs_run": self.epochs_run,
+            "epochs_arg": self.epochs_arg,
+            "metrics": list(self.metrics),
+            "last": dict(self.last),
+        }
+
+
+@dataclass(frozen=True)
+class History:
+    """A printed ``history.history`` dict (``values`` set) or ``dict_keys([...])`` (``values`` None)."""
+
+    keys: tuple[str, ...]
+    values: Mapping[str, tuple[float, ...]] | None = None
+    cell: int | None = None
+
+    @property
+    def epochs(self) -> int | None:
+        if not self.values:
+            return None
+        lengths = {len(v) for v in self.values.values()}
+        return lengths.pop() if len(lengths) == 1 else None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A test-set result: an evaluate progress line, a labelled print, or a displayed return value."""
+
+    source: str  # "progress" | "print" | "value"
+    text: str
+    accuracy: float | None = None
+    loss: float | None = None
+    cell: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cell": self.cell, "source": self.source, "accuracy": self.accuracy, "loss": self.loss,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure output: an ``image/png`` output, or a ``<Figure size … with N Axes>`` text."""
+
+    axes: int | None = None
+    kind: str = "image"  # "image" | "text"
+    digest: str | None = None  # sha1 of the image's base64 text, for comparing figures across notebooks
+    learning_curve: bool = False  # the cell's code plots a training history (history / loss / accuracy)
+    cell: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cell": self.cell, "axes": self.axes}
+
+
+@dataclass(frozen=True)
+class GpuSignal:
+    """One piece of evidence about the runtime device.
+
+    ``kind`` names where it came from (``metadata.accelerator``, ``metadata.gpuType``, ``metadata.gpuClass``,
+    ``device_list``, ``gpu_device_name``, ``nvidia_smi``, ``tf_log``, ``cuda_error``, ``cuda_build``, …);
+    ``points_to`` is what it suggests: "gpu", "cpu", or None for neutral context.
+    ``runtime`` is True for evidence printed when the notebook ran, False for metadata.
+    """
+
+    kind: str
+    text: str
+    points_to: str | None
+    runtime: bool = True
+    cell: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "cell": self.cell, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Gpu:
+    verdict: str  # "gpu" | "cpu" | "unknown"
+    signals: tuple[GpuSignal, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "signals": [s.to_json() for s in self.signals]}
+
+
+@dataclass(frozen=True)
+class Execution:
+    code_cells: int
+    executed_cells: int
+    errors: int
+    out_of_order: bool
+    error_cells: tuple[int, ...] = ()
+    error_names: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code_cells": self.code_cells, "executed_cells": self.executed_cells, "errors": self.errors,
+                "out_of_order": self.out_of_order}
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """One code cell's execution record, for the integrity rules and collusion detection (``autograder.integrity``)."""
+
+    cell: int
+    execution_count: int | None
+    outputs: int  # number of outputs
+    output_ids: tuple[str, ...] = ()  # Colab's ``metadata.outputId``: new for every run of the cell
+    names: frozenset[str] = frozenset()  # identifiers in the cell's code (pairs a print with the call it shows)
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """What identifies this notebook's run: per-cell execution records and Colab identifiers.
+
+    Cell ``id``s are not kept: Colab and nbformat 4.5 copy them from the released notebook, so every student
+    of a class shares them. ``authorship_tag`` is the notebook-level Colab key (also under ``colab``).
+    ``seeded``: the code fixes a random seed, so an identical training run in two notebooks can be honest.
+    """
+
+    cells: tuple[CellRecord, ...] = ()
+    authorship_tag: str | None = None
+    seeded: bool = False
+
+
+# ---- evidence from code (AST only) ----
+
+@dataclass(frozen=True)
+class CodeLayer:
+    """A layer found in code, with its parameter count computed analytically (None when unknown)."""
+
+    type: str  # "Dense", "Dropout", …
+    params: int | None
+    output_shape: tuple[int | None, ...] | None = None
+    units: int | None = None
+    activation: str | None = None
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class ModelCode:
+    """A model built in code: ``Sequential([...])``, ``model.add(...)`` or functional ``Model(inputs, outputs)``."""
+
+    variable: str | None
+    layers: tuple[CodeLayer, ...]
+    cell: int | None = None
+
+    @property
+    def total_params(self) -> int | None:
+        if any(layer.params is None for layer in self.layers):
+            return None
+        return sum(layer.params for layer in self.layers)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Call:
+    """A ``compile``/``fit``/``evaluate`` call: the receiver, keyword arguments resolved to literals."""
+
+    method: str
+    receiver: str | None
+    args: Mapping[str, Any]
+    result: str | None = None  # the name assigned the call's value (``result = model.fit(...)``)
+    cell: int | None = None
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    models: tuple[ModelCode, ...] = ()
+    calls: tuple[Call, ...] = ()
+    functions: tuple[str, ...] = ()  # names of top-level ``def``s
+    syntax_errors: tuple[int, ...] = ()  # cells whose code could not be parsed even after removing magics
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+
+@dataclass(frozen=True)
+class TestCell:
+    grade_id: str
+    points: float
+    cell: int
+    ran: bool
+    error: str | None  # "AssertionError: …" of the first error output, None when it passed
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """The nbgrader test cells of a notebook; ``by_run``: written by ``autograder run`` (its metadata says so)."""
+
+    by_run: bool = False
+    expected: tuple[str, ...] = ()  # the test cells ``autograder run`` restored or looked for
+    cells: tuple[TestCell, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the static extraction found in one notebook."""
+
+    keras: str = "unknown"
+    summaries: tuple[Summary, ...] = ()
+    fits: tuple[Fit, ...] = ()
+    histories: tuple[History, ...] = ()
+    evaluations: tuple[Evaluation, ...] = ()
+    test_accuracy: Evaluation | None = None
+    figures: tuple[Figure, ...] = ()
+    gpu: Gpu = field(default_factory=lambda: Gpu("unknown"))
+    execution: Execution = field(default_factory=lambda: Execution(0, 0, 0, False))
+    code: CodeFacts = field(default_factory=CodeFacts)
+    outputs: tuple[tuple[int, str], ...] = ()  # (cell, normalised output text) of every code cell with output
+    fingerprints: Fingerprints = field(default_factory=Fingerprints)  # execution record and Colab ids (integrity)
+    tests: TestRecord = field(default_factory=TestRecord)  # nbgrader test cells (graded only after `autograder run`)
+
+    @property
+    def history_keys(self) -> list[str] | None:
+        """Keys of the last printed history (dict or dict_keys), else the metrics of the last fit log."""
+        if self.histories:
+            return list(self.histories[-1].keys)
+        if self.fits:
+            return list(self.fits[-1].metrics)
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "keras": self.keras,
+            "summaries": [s.to_json() for s in self.summaries],
+            "fits": [f.to_json() for f in self.fits],
+            "history_keys": self.history_keys,
+            "evaluations": [e.to_json() for e in self.evaluations],
+            "test_accuracy": self.test_accuracy.accuracy if self.test_accuracy else None,
+            "figures": [f.to_json() for f in self.figures],
+            "gpu": self.gpu.to_json(),
+            "execution": self.execution.to_json(),
+        }

@@ -1,0 +1,111 @@
+"""The static pipeline, the IO edge of grading: files → read → judge → ``SubmissionResult``/``Report``. Never executes.
+
+One entry per input file, whatever the file holds; a bad file is an ``error`` entry, never a stopped batch.
+Imports reading and judging (standard library only); never the course, re-execution or the CLI, nor
+TensorFlow, Keras, nbclient or nbconvert.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from autograder.judge.grade import grade_evidence
+from autograder.model.evidence import Evidence
+from autograder.model.results import Inspection, Report, SubmissionResult
+from autograder.present.progress import progress_bar
+from autograder.read.extract import extract
+from autograder.read.names import parse_submission_name
+from autograder.errors import NotebookError
+from autograder.read.notebook import display_name, load_notebook
+from autograder.model.spec import Spec
+from autograder.judge.collusion import detect_collusion
+from autograder.judge.spec import load_spec
+
+
+
+# ------------------------------------------------------------------ one notebook
+
+def student_id_of(path: str | os.PathLike[str]) -> str | None:
+    parsed = parse_submission_name(path)
+    if parsed:
+        return parsed.student_id
+    parts = Path(path).parts  # nbgrader layout: submitted/<student_id>/<assignment>/<notebook>.ipynb
+    if len(parts) >= 4 and parts[-4] in ("submitted", "autograded"):
+        return parts[-3]
+    return None
+
+
+def grade_notebook(path: str | os.PathLike[str], spec: Spec | str) -> SubmissionResult:
+    """Grade one file. Never raises for a bad file: it becomes a result with status ``error``."""
+    spec = load_spec(spec) if isinstance(spec, str) else spec
+    file = display_name(path)  # printable: a cp932 file name would stop a UTF-8 report
+    sid = student_id_of(path)
+    try:
+        nb = load_notebook(path)
+    except NotebookError as exc:
+        return error_result(file, sid, spec, exc)
+    return grade_evidence(file, extract(nb), spec, sid)
+
+
+def error_result(file: str, sid: str | None, spec: Spec, exc: NotebookError) -> SubmissionResult:
+    return SubmissionResult(file=file, student_id=sid, status="error", score=0.0, max_score=spec.total_points,
+                            error=exc.message("ja"), error_en=exc.message("en"), error_code=exc.code)
+
+
+# ------------------------------------------------------------------ batches
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Files, folders (every ``*.ipynb`` below, sorted) and globs, in the order given, without duplicates.
+
+    A path that matches nothing is kept, so that it is reported as an error rather than silently dropped.
+    """
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir() and not p.lower().endswith(".ipynb"):
+            found = sorted(str(f) for f in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in f.parts)
+        elif any(ch in p for ch in "*?[") and not path.exists():
+            found = sorted(glob.glob(p, recursive=True)) or [p]
+        else:
+            found = [p]
+        out.extend(found)
+    return list(dict.fromkeys(out))
+
+
+def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
+    return grade_notebook(*args)
+
+
+def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False, collusion: bool = True,
+                template: Sequence[Evidence] = ()) -> Report:
+    """Grade every file; then, unless ``collusion`` is False, flag groups of submissions that share a training run
+    or Colab identifiers (``autograder.collusion``; ``template``: evidence of the released notebooks, whose
+    identifiers never count)."""
+    files = expand_paths(paths)
+    results = list(progress_bar(_map(files, spec, jobs), len(files), progress and len(files) > 1))
+    if collusion:
+        results = detect_collusion(results, template=template)
+    return Report(assignment=spec.id, submissions=tuple(results))
+
+
+def _map(files: list[str], spec: Spec, jobs: int) -> Iterator[SubmissionResult]:
+    if jobs <= 1 or len(files) < 4:
+        for f in files:
+            yield grade_notebook(f, spec)
+        return
+    from concurrent.futures import ProcessPoolExecutor  # lazy: `check` never needs worker processes (cold start)
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_grade_for_pool, [(f, spec) for f in files], chunksize=max(1, len(files) // (jobs * 8)))
+
+
+# ------------------------------------------------------------------ inspect
+
+def inspect_file(path: str) -> Inspection:
+    name = display_name(path)  # a cp932 file name from a Windows zip must not crash the output
+    try:
+        return Inspection(name, extract(load_notebook(path)))
+    except NotebookError as exc:
+        return Inspection(name, None, exc)

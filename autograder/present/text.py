@@ -1,0 +1,122 @@
+"""Text for people: the student's checklist, the instructor's batch table, the evidence listing (ja/en).
+
+Rendering only; it decides nothing. Standard library only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from autograder.model.evidence import Evidence
+from autograder.model.results import Report, SubmissionResult
+from autograder.model.spec import Spec
+
+_MARK = {"pass": "✓", "fail": "✗", "missing": "？"}
+_STATUS_JA = {"pass": "合格", "fail": "不合格", "missing": "見つからない"}
+_VERDICT_JA = {"gpu": "GPU", "cpu": "CPU", "unknown": "不明"}
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+def checklist(result: SubmissionResult, spec: Spec, lang: str = "ja") -> str:
+    """The self-check a student reads: one line per visible check, with ✓/✗, points and a hint."""
+    en = lang == "en"
+    title = (spec.title_en or spec.title) if en else spec.title
+    lines = [f"{title} — {result.file}"]
+    if result.status == "error":
+        lines.append(("Error: " if en else "エラー: ") + ((result.error_en if en else result.error) or ""))
+        return "\n".join(lines)
+    visible = [c for c in result.checks if not c.hidden]
+    for c in visible:
+        desc = (c.description_en or c.description) if en else c.description
+        lines.append(f"{_MARK[c.status]} {_pts(c.points)}/{_pts(c.max_points)}  {desc or c.id}")
+        lines.append(f"    {c.message_en if en else c.message}")
+    score = sum(c.points for c in visible)
+    top = sum(c.max_points for c in visible)
+    lines.append(("Total: " if en else "合計: ") + f"{_pts(score)}/{_pts(top)}" + ("" if en else " 点"))
+    for f in result.flags:
+        lines.append(("Note: " if en else "注意: ") + (f.message_en if en else f.message))
+    hidden = len(result.checks) - len(visible)
+    if hidden:
+        lines.append(f"{hidden} more checks are run when your submission is graded." if en
+                     else f"このほかに、提出後の採点で行うチェックが {hidden} 個あります。")
+    return "\n".join(lines)
+
+
+def batch_table(report: Report, spec: Spec, lang: str = "ja") -> str:
+    en = lang == "en"
+    ids = [c.id for c in spec.checks]
+    head = ["file", "student", "score"] + ids + ["flags"] if en else ["ファイル", "学籍番号", "点数"] + ids + ["フラグ"]
+    rows = [head]
+    for s in report.submissions:
+        if s.status == "error":
+            rows.append([s.file, s.student_id or "-", "error" if en else "エラー"] + ["-"] * len(ids)
+                        + [(s.error_en if en else s.error) or ""])
+            continue
+        by_id = {c.id: c for c in s.checks}
+        rows.append([s.file, s.student_id or "-", f"{_pts(s.score)}/{_pts(s.max_score)}"]
+                    + [_MARK[by_id[i].status] if i in by_id else "-" for i in ids]
+                    + [",".join(f.kind for f in s.flags)])
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(head) - 1)]
+    out = []
+    for r in rows:
+        out.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r[:-1])) + "  " + r[-1])
+    graded = [s for s in report.submissions if s.status == "graded"]
+    errors = len(report.submissions) - len(graded)
+    mean = sum(s.score for s in graded) / len(graded) if graded else 0.0
+    flagged = sum(1 for s in graded if s.flags)
+    out.append(f"{len(report.submissions)} files: {len(graded)} graded, {errors} errors, {flagged} flagged, mean {mean:.1f}"
+               if en else f"{len(report.submissions)} 件: 採点 {len(graded)}、エラー {errors}、フラグ付き {flagged}、平均 {mean:.1f} 点")
+    return "\n".join(out)
+
+
+def _width(s: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * (width - _width(s))
+
+
+def evidence_listing(file: str, ev: Evidence | None, error: str | None = None, lang: str = "ja") -> str:
+    """A short readable listing of what the extraction found in one notebook."""
+    en = lang == "en"
+    lines = [f"== {file}"]
+    if ev is None:
+        lines.append(("  error: " if en else "  エラー: ") + (error or ""))
+        return "\n".join(lines)
+    d: dict[str, Any] = ev.to_json()
+    lines.append(f"  Keras output style: {d['keras']}" if en else f"  Keras の出力形式: {d['keras']}")
+    for s in ev.summaries:
+        kinds = ", ".join(f"{l.type}({l.params:,})" for l in s.layers)
+        lines.append((f"  summary (cell {s.cell}) {s.model or ''}: total {s.total_params:,} — {kinds}" if en
+                      else f"  summary（セル {s.cell}）{s.model or ''}: 総パラメータ {s.total_params:,} — {kinds}"))
+    for f in ev.fits:
+        last = ", ".join(f"{k}={v:g}" for k, v in f.last.items())
+        arg = f"{f.epochs_arg}" if f.epochs_arg is not None else "?"
+        lines.append((f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
+                      else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}"))
+    if d["history_keys"] is not None:
+        lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]))
+    for e in ev.evaluations:
+        lines.append((f"  evaluation (cell {e.cell}, {e.source}): {e.text}" if en
+                      else f"  評価（セル {e.cell}、{e.source}）: {e.text}"))
+    acc = d["test_accuracy"]
+    lines.append(("  test accuracy: " if en else "  テスト正解率: ") + (f"{acc:.4f}" if acc is not None else "-"))
+    if ev.figures:
+        figs = ", ".join(f"{f.cell}" + (f"({f.axes} axes)" if en and f.axes else f"（軸 {f.axes}）" if f.axes else "")
+                         for f in ev.figures)
+        lines.append(("  figures in cells: " if en else "  図のあるセル: ") + figs)
+    g = ev.gpu
+    lines.append((f"  GPU: {g.verdict}" if en else f"  GPU 判定: {_VERDICT_JA[g.verdict]}"))
+    for s in g.signals:
+        where = f"cell {s.cell}" if en and s.cell is not None else f"セル {s.cell}" if s.cell is not None else "metadata" if en else "メタデータ"
+        lines.append(f"    - {s.kind} ({where}): {s.text}" if en else f"    - {s.kind}（{where}）: {s.text}")
+    ex = ev.execution
+    lines.append((f"  execution: {ex.executed_cells}/{ex.code_cells} code cells run, {ex.errors} errors, "
+                  f"{'out of order' if ex.out_of_order else 'in order'}" if en else
+                  f"  実行: コードセル {ex.code_cells} 個中 {ex.executed_cells} 個実行、エラー {ex.errors} 個、"
+                  f"{'実行順が前後しています' if ex.out_of_order else '実行順は上から順'}"))
+    return "\n".join(lines)

@@ -1,0 +1,387 @@
+"""Read test-set results (evaluate progress lines, labelled prints, displayed evaluate values) from one cell; imports only the standard library.
+
+Three sources, returned in order of appearance:
+
+* ``progress``: an evaluate progress record (``313/313 [====] - 1s 4ms/step - loss: 0.1152 - accuracy: 0.9804``,
+  Keras 3 ``━`` and verbose=2 forms, Keras 2.0 ``10000/10000 [====] - 5s`` without metrics) that is complete,
+  ends its line, belongs to no training run, is no dataset download, and only when the cell's code calls
+  ``.evaluate(``. Records without metrics are skipped when the code also calls ``.predict``. When the
+  records and the ``.evaluate(`` calls are equally many they are paired in order and those evaluating
+  training or validation data (first argument naming ``train``/``val``) are dropped; when they cannot be
+  paired and some call evaluates such data, none is taken.
+* ``print``: one Evaluation per printed line that carries a test label (``Test accuracy: 0.98``,
+  ``test_loss: 0.129, test_acc: 0.962``, ``Test score:`` = a loss, ``テスト正解率 95.2%``, ``正解率:``,
+  ``테스트 정확도:``, ``Accuracy Train: 99.58% , Test: 98.15%``). A "Test loss" line and the following
+  "Test accuracy" line are two Evaluations; a line naming the same kind twice gives one per mention.
+  Labels qualified by train/validation words, by comparisons (``vs``, ``gap``, ``std``, ``target``…) or
+  other metrics (AUC, F1, …) are not test results. Prints of a cell whose every ``.evaluate(`` call
+  evaluates training or validation data are not test results either, whatever their label says.
+* ``value``: the displayed value of the cell's last statement when that is an ``.evaluate(`` call, a name
+  assigned from one, an index of it, or ``print`` of these: ``[loss, accuracy]``, a dict with ``loss``, a
+  bare loss, or the indexed element (``score[1]`` → accuracy).
+
+An accuracy must lie in [0, 1] after a ``%`` is divided out; a number without ``%`` above 1 is never read
+as a percentage. A value that cannot be an accuracy gives no Evaluation rather than a wrong number.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from decimal import Decimal
+
+from autograder.model.evidence import Evaluation
+from autograder.read.outputs.fitlog import COUNTER, ERROR_LINE as _ERROR_LINE, HEADER, NUMBER, Record, scan_records
+
+__all__ = ["parse_evaluations"]
+
+MAX_LINE = 2000  # longer lines are data dumps, not labelled prints
+_ACC_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
+
+# ---------------------------------------------------------------- labels of printed results
+
+_TEST = r"(?:test(?:ing)?(?![a-z])|テスト|테스트)"
+_SET = r"(?:[ _]?(?:set|data(?:set)?|images?|samples?)(?![a-z])|\s?データ(?:セット)?|\s?데이터(?:셋)?)?"
+_OF = r"(?:\s?(?:の|に対する|での|에\s?대한|의))?"
+_ACC_WORDS = r"acc(?:uracy)?(?![a-z])|正解率|精度|正答率|認識率|識別率|정확도"
+_LOSS_WORDS = r"loss(?![a-z])|損失|손실"
+_CJK_ACC = r"正解率|精度|正答率|認識率|識別率|정확도"
+_LABEL = re.compile(
+    rf"(?P<f1>{_TEST}{_SET}{_OF}[ _-]?(?P<m1>{_ACC_WORDS}|{_LOSS_WORDS}|score(?![a-z])))"
+    rf"|(?P<f2>(?P<m2>{_ACC_WORDS}|{_LOSS_WORDS})\s(?:on|for|of|with|in)\s(?:the\s)?{_TEST}{_SET})"
+    rf"|(?P<f3>{_CJK_ACC})"
+    rf"|(?P<f4>(?<!\w)test(?:ing)?(?!\w))",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(
+    r"\s*(?:[(（](?P<paren>[^)）]{0,12})[)）])?\s*(?P<sep>[:=：]|\bis\b|は|는|은)?\s*"
+    rf"(?P<num>{NUMBER})(?P<pct>\s*[%％])?",
+    re.IGNORECASE,
+)
+_ACC_RE = re.compile(_ACC_WORDS, re.IGNORECASE)
+_LOSS_RE = re.compile(_LOSS_WORDS, re.IGNORECASE)
+_SEGMENT_BREAK = re.compile(r"[,;|]")
+_DENY = re.compile(
+    r"\b(?:vs|versus|train\w*|val|valid\w*|dev|correlation|corr|gap|diff\w*|change|improv\w*|delta|error|std|"
+    r"auc|roc|f1|precision|recall|top|ratio|target|goal|expected|required|min(?:imum)?|"
+    r"threshold|reference)\b",
+    re.IGNORECASE,
+)
+_DENY_CJK = re.compile(r"訓練|学習|検証|훈련|학습|검증|트레이닝|train|val", re.IGNORECASE)
+_TARGET_CJK = re.compile(r"目標|基準|閾値|しきい値|목표|기준")
+_VALUE_END = re.compile(r"[\s,;(|/)、。）]|[^\x00-\x7f0-9０-９]")
+_QUICK = re.compile(r"test|テスト|테스트|正解率|精度|正答率|認識率|識別率|정확도", re.IGNORECASE)
+_QUICK_WORDS = ("test", "テスト", "테스트", "正解率", "精度", "正答率", "認識率", "識別率", "정확도")
+
+
+def _may_have_label(text: str) -> bool:
+    """False only when ``_QUICK`` cannot match; a case-insensitive regex scan of a long log is slow, ``lower()``
+    and ``in`` are not. "ſ" (U+017F) is the one character that IGNORECASE matches to t, e or s besides T, E, S."""
+    if "\u017f" in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in _QUICK_WORDS)
+
+
+def _pairs(line: str) -> list[tuple[str, str, bool]]:
+    """(kind, number as printed, percent) for every test label followed by a number in ``line``."""
+    out: list[tuple[str, str, bool]] = []
+    seg_start = 0
+    for m in _LABEL.finditer(line):
+        breaks = [b.end() for b in _SEGMENT_BREAK.finditer(line, seg_start, m.start())]
+        if breaks:
+            seg_start = breaks[-1]
+        prefix = line[seg_start:m.start()]
+        kind = _kind(m, line, prefix)
+        if kind is None:
+            continue
+        after = _AFTER.match(line, m.end())
+        if after is None or not _value_ends(line, after):
+            continue
+        if m.group("f4") and not after.group("sep"):
+            continue
+        percent = bool(after.group("pct")) or "%" in (after.group("paren") or "")
+        out.append((kind, after.group("num"), percent))
+        seg_start = after.end()
+    return out
+
+
+def _kind(m: re.Match[str], line: str, prefix: str) -> str | None:
+    """"accuracy" or "loss" for an acceptable label, None for one that is not a test result."""
+    if _DENY.search(prefix) or _TARGET_CJK.search(prefix) or len(prefix.split()) > 4:
+        return None
+    if m.group("f1") or m.group("f2"):
+        word = (m.group("m1") or m.group("m2")).lower()
+        return "loss" if _LOSS_RE.fullmatch(word) or word == "score" else "accuracy"
+    if m.group("f3"):
+        return None if _DENY_CJK.search(prefix) else "accuracy"
+    if prefix.strip():  # a bare "Test:" must start its segment
+        return None
+    has_acc, has_loss = bool(_ACC_RE.search(line)), bool(_LOSS_RE.search(line))
+    if has_acc != has_loss:
+        return "accuracy" if has_acc else "loss"
+    return None
+
+
+def _value_ends(line: str, after: re.Match[str]) -> bool:
+    """The number ends the value: end of line, a separator or Japanese/Korean text (``0.9812 です``);
+    never ``1 : 0.9`` read as 1, nor ``0.98s``."""
+    rest = line[after.end():]
+    if rest and not _VALUE_END.match(rest):
+        return False
+    if not after.group("sep") and rest.lstrip().startswith((":", "=", "：")):
+        return False
+    return True
+
+
+def _accuracy(number: str, percent: bool) -> float | None:
+    value = float(Decimal(number) / 100) if percent else float(number)  # "97.85%" → 0.9785 exactly
+    return value if 0.0 <= value <= 1.0 else None
+
+
+def _loss(number: str, percent: bool) -> float | None:
+    value = float(number)
+    return None if percent or not math.isfinite(value) or value < 0 else value
+
+
+def _print_evaluations(text: str) -> list[tuple[int, Evaluation]]:
+    found: list[tuple[int, Evaluation]] = []
+    if not _may_have_label(text) or not _QUICK.search(text):
+        return found
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if len(line) > MAX_LINE or not _QUICK.search(line) or COUNTER.search(line) or HEADER.search(line):
+            continue
+        group: dict[str, float] = {}
+        groups: list[dict[str, float]] = []
+        for kind, value, percent in _pairs(line):
+            number = _accuracy(value, percent) if kind == "accuracy" else _loss(value, percent)
+            if number is None:
+                continue
+            if kind in group:
+                groups.append(group)
+                group = {}
+            group[kind] = number
+        if group:
+            groups.append(group)
+        for g in groups:
+            found.append((start, Evaluation(source="print", text=line.strip(),
+                                            accuracy=g.get("accuracy"), loss=g.get("loss"))))
+    return found
+
+
+# ---------------------------------------------------------------- the cell's code
+
+_MAGIC = re.compile(r"(?m)^([ \t]*)[%!].*$")
+_DATA_NOT_TEST = re.compile(r"train|(?<![a-z])val(?:id\w*)?(?![a-z])", re.IGNORECASE)
+
+
+class _Code:
+    """The cell's code, parsed only when a candidate needs it."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._tree: ast.Module | None = None
+        self._parsed = False
+
+    @property
+    def tree(self) -> ast.Module | None:
+        if not self._parsed:
+            self._tree, self._parsed = _parse(self.source), True
+        return self._tree
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(_MAGIC.sub(r"\1pass", source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _is_evaluate(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "evaluate"
+
+
+def _not_test_data(call: ast.Call) -> bool:
+    """The call evaluates training or validation data (``evaluate(x_train, …)``, ``evaluate(x=X_val)``)."""
+    arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "x"), None)
+    if arg is None:
+        return False
+    try:
+        name = ast.unparse(arg)
+    except Exception:  # pragma: no cover - unparse of a parsed node does not fail in practice
+        return False
+    return "test" not in name.lower() and bool(_DATA_NOT_TEST.search(name))
+
+
+def _only_non_test_data(code: _Code) -> bool:
+    """Every ``.evaluate(`` call of the cell evaluates training or validation data."""
+    calls = _evaluate_calls(code.tree) if code.tree is not None else []
+    return bool(calls) and all(_not_test_data(c) for c in calls)
+
+
+def _evaluate_calls(tree: ast.Module) -> list[ast.Call]:
+    calls = [n for n in ast.walk(tree) if _is_evaluate(n)]
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _assigned(tree: ast.Module) -> dict[str, tuple[ast.Call, int | None]]:
+    """Names bound to an evaluate result: ``score = m.evaluate(…)`` → (call, None); ``l, a = …`` → index."""
+    names: dict[str, tuple[ast.Call, int | None]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and _is_evaluate(node.value):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = (node.value, None)  # type: ignore[assignment]
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    for i, elt in enumerate(target.elts):
+                        if isinstance(elt, ast.Name):
+                            names[elt.id] = (node.value, i)  # type: ignore[assignment]
+    return names
+
+
+def _shown(expr: ast.AST, names: dict[str, tuple[ast.Call, int | None]]) -> tuple[ast.Call, int | None] | None:
+    """What an expression shows of an evaluate result: (call, None) for the whole result, (call, i) for item i."""
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "print" \
+            and len(expr.args) == 1:
+        return _shown(expr.args[0], names)
+    if _is_evaluate(expr):
+        return expr, None  # type: ignore[return-value]
+    if isinstance(expr, ast.Name):
+        return names.get(expr.id)
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name) and expr.value.id in names:
+        call, index = names[expr.value.id]
+        key = expr.slice
+        if index is None and isinstance(key, ast.Constant) and key.value in (0, 1):
+            return call, int(key.value)
+    return None
+
+
+def _display_target(tree: ast.Module) -> tuple[ast.Call, int | None] | None:
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    return _shown(tree.body[-1].value, _assigned(tree))
+
+
+# ---------------------------------------------------------------- displayed values
+
+_WRAPPED = re.compile(r"(?:np|numpy)\.float(?:16|32|64)\(\s*(" + NUMBER + r")\s*\)")
+_SCALAR_LINE = re.compile(rf"\s*({NUMBER})\s*")
+_LIST_LINE = re.compile(rf"\s*\[\s*({NUMBER})\s*,\s*({NUMBER})\s*\]\s*")
+_DICT_ITEM = re.compile(rf"['\"](\w+)['\"]\s*:\s*({NUMBER})")
+_FLOAT = re.compile(r"[.eE]|nan|inf")
+_VALUE_SHAPE = re.compile(r"\s*(?:\[[^\[\]]*\]|\{[^{}]*\}|[-+]?\d[\d.e+-]*|(?:np|numpy)\.float\d+\([^()]*\))\s*")
+
+
+def _unwrap(line: str) -> str:
+    return _WRAPPED.sub(r"\1", line) if "float" in line else line
+
+
+def _value_numbers(line: str, index: int | None) -> tuple[float | None, float | None] | None:
+    """(loss, accuracy) shown on ``line`` for the whole result (index None) or its item ``index``."""
+    plain = _unwrap(line)
+    scalar = _SCALAR_LINE.fullmatch(plain)
+    if scalar and not _FLOAT.search(scalar.group(1)):
+        scalar = None  # evaluate returns floats; "10000" is something else
+    if index is not None:
+        if not scalar:
+            return None
+        value = float(scalar.group(1))
+        return (value, None) if index == 0 else (None, value)
+    pair = _LIST_LINE.fullmatch(plain)
+    if pair:
+        return float(pair.group(1)), float(pair.group(2))
+    if scalar:
+        return float(scalar.group(1)), None
+    stripped = plain.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        items = {k: float(v) for k, v in _DICT_ITEM.findall(stripped)}
+        if "loss" in items:
+            acc = next((items[k] for k in _ACC_KEYS if k in items), None)
+            return items["loss"], acc
+    return None
+
+
+def _value_lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line) of lines that could be a displayed evaluate result, last first."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) <= MAX_LINE and _VALUE_SHAPE.fullmatch(line):
+            out.append((pos, line))
+        pos += len(line) + 1
+    out.reverse()
+    return out
+
+
+def _value_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]]:
+    candidates = _value_lines(text)
+    if not candidates or _ERROR_LINE.search(text):
+        return []  # a cell that failed displays no value
+    target = _display_target(code.tree) if code.tree is not None else None
+    if target is None or _not_test_data(target[0]):
+        return []
+    for offset, line in candidates:
+        numbers = _value_numbers(line, target[1])
+        if numbers is None:
+            continue
+        loss, acc = numbers
+        if acc is not None and not 0.0 <= acc <= 1.0:
+            return []
+        if loss is not None and (not math.isfinite(loss) or loss < 0):
+            loss = None
+        if loss is None and acc is None:
+            return []
+        return [(offset, Evaluation(source="value", text=line.strip(), accuracy=acc, loss=loss))]
+    return []
+
+
+# ---------------------------------------------------------------- progress lines
+
+def _is_download(rec: Record) -> bool:
+    return rec.after_download or (rec.total is not None and rec.total >= 1_000_000)
+
+
+def _progress_candidates(text: str, source: str) -> list[Record]:
+    records = [r for r in scan_records(text)
+               if not r.in_fit and r.done is not None and r.complete and r.line_end and not _is_download(r)]
+    if ".predict" in source:
+        records = [r for r in records if r.metrics]
+    return records
+
+
+def _progress_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]]:
+    if "/" not in text:
+        return []
+    records = _progress_candidates(text, code.source)
+    if not records:
+        return []
+    if code.tree is not None:
+        excluded = [_not_test_data(c) for c in _evaluate_calls(code.tree)]
+        if len(excluded) == len(records):
+            records = [r for r, skip in zip(records, excluded) if not skip]
+        elif any(excluded):
+            return []
+    found: list[tuple[int, Evaluation]] = []
+    for rec in records:
+        acc = next((rec.metrics[k] for k in _ACC_KEYS if k in rec.metrics), None)
+        if acc is not None and not 0.0 <= acc <= 1.0:
+            continue
+        found.append((rec.start, Evaluation(source="progress", text=rec.text, accuracy=acc,
+                                            loss=rec.metrics.get("loss"))))
+    return found
+
+
+def parse_evaluations(text: str, source: str) -> list[Evaluation]:
+    """Test-set results shown in one cell (``text`` = ``Cell.text``, ``source`` = ``Cell.source``), in order."""
+    if not text:
+        return []
+    code = _Code(source or "")
+    found = _print_evaluations(text)
+    if ".evaluate(" in code.source:
+        if found and _only_non_test_data(code):
+            found = []  # ``evaluate(x_train, …)`` then ``print("Test accuracy:", …)``: mislabelled
+        found += _progress_evaluations(text, code) + _value_evaluations(text, code)
+    found.sort(key=lambda f: f[0])
+    return [e for _, e in found]

@@ -1,0 +1,512 @@
+"""Read ``model.fit`` training logs and printed ``history.history`` dicts from cleaned cell text; imports only the standard library.
+
+Progress lines ("records") of every Keras generation are parsed by one grammar, shared with
+``autograder.outputs.evaluate``:
+
+* a counter ``done/total`` (``750/750``, ``54000/54000``, ``391/390``, `` 59/422``, ``469/Unknown``),
+* then a Keras 3 bar ``━━━━``, a Keras ≤ 2 bar ``[====>..]``, or `` - 3s`` (a verbose=2 line),
+* then times (``ETA: 0s``, ``10s``, ``164us/step``) and metrics `` - name: value``.
+
+Keras 1/2 (standalone, 2.0–2.2) verbose=2 lines have no counter at all (`` - 12s - loss: 0.26 - acc: 0.92``).
+
+Rules for ``parse_fits``:
+
+* ``Epoch i/N`` opens epoch i; a new run starts when i does not follow the previous header (``Epoch 1/N``
+  again) or N changes.
+* A record belongs to the open epoch when the epoch has no record yet, or has the same total and is not
+  sealed. An epoch is sealed by a complete record (``done >= total``) that ends its line; only the same
+  final again with more metrics (Keras 3 prints it once more with ``val_*``) may follow. Any other record
+  (dataset download, evaluate, predict, an evaluate on the training set) is "loose": not training.
+* An epoch's metrics are those of its last record (partial bars stopped by a callback count, with the
+  metrics shown). A trailing partial epoch followed by an error (``KeyboardInterrupt``) is dropped: Keras
+  never finished it. Epoch headers without any record (interrupted before the first bar) are not epochs;
+  runs without epochs are not returned.
+* Metric values: Keras prints ``%.4f``/``%.4e``, so a value is read as four decimals first. This keeps
+  ``loss: 1.3850409/422`` (Keras 3 bars glued without a newline) and ``accuracy: 0.88972s - loss:``
+  (a shorter final bar over a longer one, as a frontend saved it) correct. Metric reading stops at the
+  first name seen twice or the first character that is not `` - ``: the rest is overwritten residue.
+
+``step_unit`` is "sample" when the counter counts samples: a ``Train on N samples`` line precedes the run,
+the time is printed ``/sample``, the bar is a Keras ≤ 2.0 ``[===]`` bar without per-step time, or the
+total looks like a sample count (≥ 10000 and a multiple of 500) with no per-step time or a µs per-step
+time. Otherwise "step"; None when no counter was shown.
+
+``style`` is "keras3" for ``━`` bars and verbose=2 lines whose per-step time precedes the metrics; "keras1"
+for counters without a per-step time that count samples, and for counter-less verbose=2 lines; else "keras2".
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from autograder.model.evidence import Fit, History
+
+__all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "COUNTER", "ERROR_LINE", "HEADER", "NUMBER"]
+
+# ---------------------------------------------------------------- shared grammar
+
+#: ``Epoch 3/10`` (not ``Epoch 00003:`` callback messages, not tfdocs ``Epoch: 0,``).
+HEADER = re.compile(r"(?<![A-Za-z])Epoch (\d+)/(\d+)")
+#: A number as printed by Python or Keras.
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+#: A counter followed by a Keras 3 bar, a Keras ≤ 2 bar, or a verbose=2 time.
+COUNTER = re.compile(
+    r"(\d+)/(\d+|Unknown)"
+    r"(?: (?P<bar3>━+)| +\[(?P<bar2>[=>.]*)\]| - (?=\d+(?:\.\d+)?(?:m|s|ms|us)\b))"
+)
+#: Keras 2.0–2.2 verbose=2 epoch line: no counter, `` - 12s - loss: …``.
+BARE_LINE = re.compile(r"(?m)^ ?- \d+s - (?=[A-Za-z_][\w./-]*: )")
+STEP_TIME = re.compile(r"(\d+(?:\.\d+)?)(us|µs|ms|s)/(step|sample)")
+_VALUE = r"[-+]?(?:\d+\.\d{4}(?:e[-+]\d+)?|\d+(?:\.\d+)?(?:e[-+]?\d+)?|nan|inf)"
+_METRIC = re.compile(r" - ([A-Za-z_][\w./-]*): (" + _VALUE + ")")
+_TRAIN_ON = re.compile(r"Train on (\d+) samples")
+#: An error shown by the cell (``Cell.text`` puts ``Ename: evalue`` lines after the outputs).
+ERROR_LINE = re.compile(r"(?m)^(?:KeyboardInterrupt|[A-Z]\w*(?:Error|Exception))\b")
+_DOWNLOAD = "Downloading data from"
+_UNITS_PER_SECOND = {"us": 1e6, "µs": 1e6, "ms": 1e3, "s": 1.0}
+
+
+@dataclass
+class Record:
+    """One progress record: a counter (or a counter-less verbose=2 line), its times and its metrics."""
+
+    start: int
+    end: int
+    text: str  # the record as shown, stripped
+    kind: str  # "bar3" (━), "bar2" ([===]), "line" (verbose=2)
+    done: int | None
+    total: int | None
+    metrics: dict[str, float]
+    seconds_per_step: float | None = None
+    per: str | None = None  # "step" or "sample": the word after the per-step time
+    time_in_us: bool = False
+    time_first: bool = False  # per-step time printed before the metrics (Keras 3)
+    eta: bool = False
+    line_end: bool = True  # no other record follows on the same line
+    in_fit: bool = False  # attached to an epoch of a training run
+    after_download: bool = False  # the previous line says "Downloading data from"
+
+    @property
+    def complete(self) -> bool:
+        if self.done is None or self.total is None:
+            return not self.eta
+        return self.done >= self.total
+
+
+def _counter_start(text: str, m: re.Match[str]) -> tuple[int, int]:
+    """Where the counter really starts, and its value: glued Keras 3 bars (``1.3850409/422``) put the
+    previous metric's digits in front of it; Keras pads the counter to the total's width, so keep at most
+    that many digits."""
+    digits = m.group(1)
+    width = len(m.group(2)) if m.group(2) != "Unknown" else len(digits)
+    if len(digits) > width:
+        cut = len(digits) - width
+        while cut < len(digits) - 1 and digits[cut] == "0":
+            cut += 1
+        return m.start() + cut, int(digits[cut:])
+    return m.start(), int(digits)
+
+
+def _step_times(body: str) -> list[re.Match[str]]:
+    """``list(STEP_TIME.finditer(body))``, without trying the pattern at every digit of the metrics: a match
+    ends at a ``/s``, so only the number and unit just before each ``/s`` are tried. Same matches, same order
+    (a match is a run of digits, ``.`` and a unit of at most two letters right before its ``/s``)."""
+    found: list[re.Match[str]] = []
+    done = 0  # matches never overlap: nothing before the end of the last one is tried again
+    pos = body.find("/s")
+    while pos != -1:
+        start, unit = pos, 0
+        while start > done and unit < 2 and body[start - 1] in "usm\u00b5":
+            start, unit = start - 1, unit + 1
+        while start > done and (body[start - 1].isdecimal() or body[start - 1] == "."):
+            start -= 1
+        for at in range(start, pos):
+            m = STEP_TIME.match(body, at)
+            if m:
+                found.append(m)
+                done = m.end()
+                break
+        pos = body.find("/s", max(pos + 2, done))
+    return found
+
+
+def _step_time(body: str) -> re.Match[str] | None:
+    """The per-step time that belongs to the final metrics: the last one followed by metrics (``… - 6s
+    131us/step - loss: …`` after overwritten ETA text), else the last one (``- 545ms/epoch - 2ms/step``)."""
+    times = _step_times(body)
+    followed = [t for t in times if _METRIC.match(body, t.end())]
+    return followed[-1] if followed else times[-1] if times else None
+
+
+def _metrics(body: str, start: int) -> tuple[dict[str, float], int]:
+    """Metrics `` - name: value`` read in order from the first non-ETA pair at or after ``start``; returns
+    them and where they begin (-1 when there are none)."""
+    first = next((m for m in _METRIC.finditer(body, start) if m.group(1) != "ETA"), None)
+    if first is None:
+        return {}, -1
+    out: dict[str, float] = {}
+    m: re.Match[str] | None = first
+    while m:
+        name, value = m.groups()
+        if name in out or name == "ETA":
+            break
+        out[name] = float(value)
+        pos = m.end()
+        if pos < len(body) and body[pos] != " ":
+            break  # glued text: a callback message or overwritten residue
+        m = _METRIC.match(body, pos)
+    return out, first.start()
+
+
+def _record(text: str, start: int, end: int, kind: str, done: int | None, total: int | None) -> Record:
+    body_start = start if done is None else text.find(" ", start)
+    body = text[body_start:end] if 0 <= body_start < end else ""
+    cut = body.find("Epoch ")  # a callback message glued on (``acc: 0.9144Epoch 00000: val_loss …``)
+    if cut > 0:
+        body = body[:cut]
+    time = _step_time(body)
+    followed = time is not None and _METRIC.match(body, time.end()) is not None
+    metrics, metrics_at = _metrics(body, time.end() if followed else 0)
+    rec = Record(start=start, end=end, text=text[start:end].strip(), kind=kind, done=done, total=total,
+                 metrics=metrics, eta="ETA:" in body)
+    if time is not None:
+        rec.seconds_per_step = float(time.group(1)) / _UNITS_PER_SECOND[time.group(2)]
+        rec.per = time.group(3)
+        rec.time_in_us = time.group(2) in ("us", "µs")
+        rec.time_first = metrics_at == -1 or time.start() < metrics_at
+    return rec
+
+
+def scan_records(text: str) -> list[Record]:
+    """Every progress record in ``text``, in order, each marked ``in_fit`` when it belongs to a training run."""
+    return _walk(text)[1]
+
+
+# ---------------------------------------------------------------- walking the log
+
+@dataclass
+class _Epoch:
+    index: int
+    records: list[Record] = field(default_factory=list)
+    sealed: bool = False
+
+    @property
+    def total(self) -> int | None:
+        return self.records[0].total if self.records else None
+
+
+@dataclass
+class _Run:
+    total: int
+    epochs: list[_Epoch] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Header:
+    index: int
+    total: int
+
+
+def _counters(text: str) -> Iterator[re.Match[str]]:
+    """``COUNTER.finditer(text)``, without trying the pattern at every digit of a log: a match is one run of
+    digits, its only ``/``, then the rest; so the pattern is tried once per ``/``, at the start of the digits
+    before it (a later start in the same run matches exactly when that one does). Same matches, same order."""
+    done = 0
+    pos = text.find("/")
+    while pos != -1:
+        start = pos
+        while start > done and text[start - 1].isdecimal():
+            start -= 1
+        m = COUNTER.match(text, start) if start < pos else None
+        if m:
+            yield m
+            done = m.end()
+        pos = text.find("/", max(pos + 1, done))
+
+
+def _headers(text: str) -> Iterator[re.Match[str]]:
+    """``HEADER.finditer(text)``: the pattern tried only where ``Epoch `` starts (its look-behind still sees the
+    character before). Same matches, same order."""
+    pos = text.find("Epoch ")
+    while pos != -1:
+        m = HEADER.match(text, pos)
+        if m:
+            yield m
+        pos = text.find("Epoch ", m.end() if m else pos + 1)
+
+
+def _events(text: str) -> Iterator[_Header | Record]:
+    """Headers and records in order of position; each record's end is the next event or its line end."""
+    found: list[tuple[int, str, re.Match[str] | None, int | None]] = []
+    if "/" in text:
+        for m in _counters(text):
+            start, done = _counter_start(text, m)
+            found.append((start, "counter", m, done))
+    if "- " in text:
+        for m in BARE_LINE.finditer(text):
+            found.append((m.start(), "bare", m, None))
+    if "Epoch " in text:
+        for m in _headers(text):
+            found.append((m.start(), "header", m, None))
+    found.sort(key=lambda f: f[0])
+    for i, (start, what, m, done) in enumerate(found):
+        if what == "header":
+            yield _Header(int(m.group(1)), int(m.group(2)))
+            continue
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
+        end = min(nxt, line_end)
+        if what == "bare":
+            rec = _record(text, start, end, "line", None, None)
+        else:
+            kind = "bar3" if m.group("bar3") else "bar2" if m.group("bar2") is not None else "line"
+            total = None if m.group(2) == "Unknown" else int(m.group(2))
+            rec = _record(text, start, end, kind, done, total)
+        rec.line_end = nxt >= line_end
+        line_start = text.rfind("\n", 0, start)
+        prev_start = text.rfind("\n", 0, max(line_start, 0)) + 1
+        rec.after_download = line_start > 0 and text.startswith(_DOWNLOAD, prev_start)
+        yield rec
+
+
+def _walk(text: str) -> tuple[list[_Run], list[Record]]:
+    runs: list[_Run] = []
+    records: list[Record] = []
+    run: _Run | None = None
+    for ev in _events(text):
+        if isinstance(ev, _Header):
+            last = run.epochs[-1].index if run and run.epochs else None
+            if run is None or ev.total != run.total or (last is not None and ev.index <= last):
+                run = _Run(total=ev.total)
+                runs.append(run)
+            run.epochs.append(_Epoch(ev.index))
+            continue
+        rec = ev
+        previous = records[-1] if records else None
+        records.append(rec)
+        epoch = run.epochs[-1] if run and run.epochs else None
+        if epoch is None or not _belongs(epoch, rec, previous):
+            continue
+        epoch.records.append(rec)
+        rec.in_fit = True
+        if rec.complete and rec.line_end:
+            epoch.sealed = True
+    return runs, records
+
+
+def _belongs(epoch: _Epoch, rec: Record, previous: Record | None) -> bool:
+    """A record continues the open epoch: its first, an update with the same total, or, right after the
+    epoch's final record, that final again with validation metrics added (Keras 3 prints both)."""
+    if not epoch.records:
+        return True
+    if rec.total != epoch.total:
+        return False
+    if not epoch.sealed:
+        return True
+    last = epoch.records[-1]
+    return last is previous and rec.complete and set(last.metrics) < set(rec.metrics)
+
+
+def _drop_interrupted(text: str, runs: list[_Run]) -> None:
+    """The last epoch of the last run, shown only as a partial bar before an error, never finished."""
+    for run in reversed(runs):
+        shown = [e for e in run.epochs if e.records]
+        if not shown:
+            continue
+        last = shown[-1].records[-1]
+        if not last.complete and ERROR_LINE.search(text, last.end):
+            shown[-1].records.clear()
+        return
+
+
+def _sample_like(total: int) -> bool:
+    return total >= 10000 and total % 500 == 0
+
+
+def _step_unit(rec: Record, train_on: bool) -> str | None:
+    if rec.total is None and rec.done is None:
+        return None
+    if rec.per == "sample" or train_on:
+        return "sample"
+    if rec.kind == "bar2" and rec.seconds_per_step is None:
+        return "sample"  # Keras ≤ 2.0: per-sample counter, no per-step time
+    count = rec.total if rec.total is not None else rec.done
+    if (rec.seconds_per_step is None or rec.time_in_us) and count is not None and _sample_like(count):
+        return "sample"
+    return "step"
+
+
+def _style(rec: Record, step_unit: str | None) -> str:
+    if rec.kind == "bar3" or (rec.kind == "line" and rec.seconds_per_step is not None and rec.time_first):
+        return "keras3"
+    if rec.seconds_per_step is not None:
+        return "keras2"
+    if step_unit == "sample" or rec.done is None:
+        return "keras1"
+    return "keras2"
+
+
+def _fit(text: str, run: _Run, since: int) -> Fit | None:
+    epochs = [e for e in run.epochs if e.records]
+    if not epochs:
+        return None
+    final = epochs[-1].records[-1]
+    train_on = _TRAIN_ON.search(text, since, epochs[0].records[0].start) is not None
+    unit = _step_unit(final, train_on)
+    steps = final.total if final.total is not None else final.done
+    return Fit(
+        epochs=tuple(dict(e.records[-1].metrics) for e in epochs),
+        epochs_total=run.total,
+        steps=steps,
+        step_unit=unit,
+        seconds_per_step=final.seconds_per_step,
+        epochs_arg=None,
+        style=_style(final, unit),
+        cell=None,
+    )
+
+
+def parse_fits(text: str) -> list[Fit]:
+    """Every ``model.fit`` training log in one cell's cleaned text, one ``Fit`` per training run."""
+    if not text or "Epoch " not in text:
+        return []
+    runs, _ = _walk(text)
+    _drop_interrupted(text, runs)
+    fits: list[Fit] = []
+    since = 0
+    for run in runs:
+        fit = _fit(text, run, since)
+        if fit is not None:
+            fits.append(fit)
+            since = max(r.end for e in run.epochs for r in e.records)
+    return fits
+
+
+# ---------------------------------------------------------------- history.history
+
+MAX_DICT_CHARS = 1_000_000  # a printed history longer than this is not parsed
+_DICT_HEAD = re.compile(r"\{\s*(['\"])[^'\"\n]{1,100}\1\s*:\s*\[")
+_DICT_KEYS = re.compile(r"dict_keys\(\[([^\]]{0,4000})\]\)")
+_NP_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)(?:16|32|64|128)?\(\s*([^()]*?)\s*\)")
+_NAN_INF = re.compile(r"(?<![\w.'\"])(-?)(nan|inf)(?![\w'\"])")
+_METRIC_NAMES = {"loss", "acc", "accuracy", "mae", "mse", "lr", "learning_rate", "auc", "precision", "recall"}
+_METRIC_SUFFIXES = ("_accuracy", "_acc", "_loss", "_crossentropy", "_error")
+
+
+def _is_metric_key(key: str) -> bool:
+    return key in _METRIC_NAMES or key.startswith("val_") or key.endswith(_METRIC_SUFFIXES)
+
+
+_SPECIAL = re.compile(r"[\\'\"{}\[\]()]")  # the only characters _balanced acts on
+
+
+def _balanced(text: str, start: int) -> int:
+    """Index after the ``}`` closing the ``{`` at ``start`` (quotes respected), or -1.
+
+    Jumps from one quote, bracket or backslash to the next (the digits of a long history are skipped)."""
+    depth = 0
+    quote = ""
+    limit = min(len(text), start + MAX_DICT_CHARS)
+    i = start
+    while i < limit:
+        m = _SPECIAL.search(text, i, limit)
+        if m is None:
+            return -1
+        i = m.start()
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "{[(":
+            depth += 1
+        elif ch in "}])":
+            depth -= 1
+            if depth == 0:
+                return i + 1 if ch == "}" else -1
+        i += 1
+    return -1
+
+
+def _nan_inf(m: re.Match[str]) -> str:
+    if m.group(2) == "nan":
+        return "None"
+    return m.group(1) + "1e999"
+
+
+def _literal(snippet: str) -> object:
+    snippet = _NP_SCALAR.sub(r"\1", snippet)
+    snippet = _NAN_INF.sub(_nan_inf, snippet)
+    try:
+        return ast.literal_eval(snippet)
+    except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError, RecursionError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _history(obj: object) -> History | None:
+    if not isinstance(obj, dict) or not obj:
+        return None
+    values: dict[str, tuple[float, ...]] = {}
+    for key, series in obj.items():
+        if not isinstance(key, str) or not isinstance(series, (list, tuple)):
+            return None
+        numbers = [_number(v) for v in series]
+        if any(n is None for n in numbers):
+            return None
+        values[key] = tuple(numbers)  # type: ignore[arg-type]
+    if not any(_is_metric_key(k) for k in values):
+        return None
+    return History(keys=tuple(values), values=values)
+
+
+def _keys_history(inner: str) -> History | None:
+    keys = _literal("[" + inner + "]")
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        return None
+    if not any(_is_metric_key(k) for k in keys):
+        return None
+    return History(keys=tuple(keys), values=None)
+
+
+def parse_histories(text: str) -> list[History]:
+    """Printed ``history.history`` dicts and ``dict_keys([...])`` of them, in order of appearance."""
+    if not text or ("{" not in text and "dict_keys" not in text):
+        return []
+    found: list[tuple[int, History]] = []
+    if "dict_keys" in text:
+        for m in _DICT_KEYS.finditer(text):
+            h = _keys_history(m.group(1))
+            if h is not None:
+                found.append((m.start(), h))
+    pos = 0
+    while True:
+        m = _DICT_HEAD.search(text, pos)
+        if not m:
+            break
+        end = _balanced(text, m.start())
+        if end == -1:
+            pos = m.end()
+            continue
+        h = _history(_literal(text[m.start():end]))
+        if h is not None:
+            found.append((m.start(), h))
+            pos = end
+        else:
+            pos = m.end()
+    found.sort(key=lambda f: f[0])
+    return [h for _, h in found]
