@@ -30,8 +30,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from autograder.model.spec import Spec
 from autograder.judge.spec import load_spec  # noqa: E402
+from autograder.model.spec import Spec
 
 ASSIGNMENTS = ("perceptron", "mlp", "history", "dropout")
 SOURCE_DIR = HERE / "source"

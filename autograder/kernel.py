@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from autograder.model.results import CheckResult
 from autograder.judge.checks import run_one, values_match
+from autograder.judge.spec import load_spec
 from autograder.model.evidence import (
     Call,
     CodeFacts,
@@ -35,7 +36,7 @@ from autograder.model.evidence import (
     Layer,
     Summary,
 )
-from autograder.judge.spec import load_spec
+from autograder.model.results import CheckResult
 
 __all__ = [
     "result_of", "summary_of", "history_of",

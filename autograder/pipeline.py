@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
+from autograder.errors import NotebookError
+from autograder.judge.collusion import detect_collusion
 from autograder.judge.grade import grade_evidence
+from autograder.judge.spec import load_spec
 from autograder.model.evidence import Evidence
 from autograder.model.results import Inspection, Report, SubmissionResult
+from autograder.model.spec import Spec
 from autograder.present.progress import progress_bar
 from autograder.read.extract import extract
 from autograder.read.names import parse_submission_name
-from autograder.errors import NotebookError
 from autograder.read.notebook import display_name, load_notebook
-from autograder.model.spec import Spec
-from autograder.judge.collusion import detect_collusion
-from autograder.judge.spec import load_spec
-
-
 
 # ------------------------------------------------------------------ one notebook
 

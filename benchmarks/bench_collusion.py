@@ -20,10 +20,10 @@ import time
 import uuid
 from pathlib import Path
 
-from autograder.testing import samples
 from autograder.judge.collusion import detect_collusion
-from autograder.pipeline import grade_paths
 from autograder.judge.spec import load_spec
+from autograder.pipeline import grade_paths
+from autograder.testing import samples
 
 
 def _colab(nb: dict, rnd: random.Random) -> dict:

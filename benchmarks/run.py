@@ -38,8 +38,8 @@ sys.path.insert(0, str(HERE))
 
 from generate import ASSIGNMENTS, generate  # noqa: E402
 
-from autograder.pipeline import grade_paths  # noqa: E402
 from autograder.judge.spec import load_spec  # noqa: E402
+from autograder.pipeline import grade_paths  # noqa: E402
 
 
 def best(fn, repeat: int) -> tuple[float, float]:
@@ -98,9 +98,9 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     """CPU ms per notebook of each step of one job (a sample of every tenth file)."""
     import ast
 
+    from autograder.judge.grade import grade_evidence
     from autograder.read.code import analyze_cells
     from autograder.read.extract import extract
-    from autograder.judge.grade import grade_evidence
     from autograder.read.notebook import load_notebook
 
     files = [(a, f) for a, fs in by.items() for f in fs[::10]]

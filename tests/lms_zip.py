@@ -4,8 +4,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Union
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "assignments"

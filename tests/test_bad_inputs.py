@@ -12,19 +12,20 @@ import os
 import random
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.cli import main as cli_main
+from autograder.errors import NotebookError
+from autograder.judge.spec import load_spec
 from autograder.model.results import SubmissionResult
 from autograder.pipeline import grade_notebook, grade_paths
-from autograder.errors import NotebookError
 from autograder.read.notebook import load_notebook
-from autograder.judge.spec import load_spec
+from autograder.testing import samples as s
 
 MLP = load_spec("mlp")
 HISTORY = load_spec("history")
@@ -42,8 +43,8 @@ def _bytes(nb: dict[str, Any]) -> bytes:
 
 def _score(nb: dict[str, Any], spec=MLP) -> float:
     """The score of the notebook as written normally: what a readable odd variant must also get."""
-    from autograder.read.extract import extract
     from autograder.judge.grade import grade_evidence
+    from autograder.read.extract import extract
     from autograder.read.notebook import parse_notebook
 
     return grade_evidence("ref.ipynb", extract(parse_notebook(_bytes(nb))), spec).score

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.cli import main as cli_main
-from autograder.pipeline import expand_paths, grade_paths
 from autograder.judge.spec import load_spec
+from autograder.pipeline import expand_paths, grade_paths
+from autograder.testing import samples as s
 
 MLP = load_spec("mlp")
 

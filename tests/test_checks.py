@@ -7,6 +7,7 @@ import pytest
 
 from autograder.errors import RAISE_ENV
 from autograder.judge.checks import KINDS, run_one, values_match
+from autograder.judge.spec import load_spec
 from autograder.model.evidence import (
     Call,
     CodeFacts,
@@ -23,7 +24,6 @@ from autograder.model.evidence import (
 )
 from autograder.model.results import Status
 from autograder.model.spec import CheckSpec
-from autograder.judge.spec import load_spec
 
 
 def _check(kind: str, points: float = 10, **params) -> CheckSpec:

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.cli import COMMANDS, build_parser, main
+from autograder.testing import samples as s
 
 
 def _write(tmp_path, name, nb):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.read.code import analyze_cells
 from autograder.model.evidence import CodeFacts, CodeLayer, ModelCode
+from autograder.read.code import analyze_cells
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 

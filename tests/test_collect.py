@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from lms_zip import add, copy_course, files_under, make_zip
 
-from autograder.testing import samples as s
 from autograder.course.collect import JST, SubmissionNameCollector, collect_zip, load_times, parse_time, read_manifest
-from autograder.errors import CollectError
 from autograder.course.coursedir import open_course
+from autograder.errors import CollectError
 from autograder.read.names import parse_file_name, parse_student_folder, parse_submission_name
+from autograder.testing import samples as s
 
 DEADLINE = datetime(2026, 11, 23, 23, 59, tzinfo=JST)
 NB = {k: s.dumps(s.submission("mlp", seed=k)) for k in range(1, 8)}

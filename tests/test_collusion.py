@@ -15,14 +15,14 @@ import uuid
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.cli import main
 from autograder.judge.collusion import MAX_GROUP, detect_collusion
-from autograder.read.extract import extract
 from autograder.judge.grade import grade_evidence
-from autograder.pipeline import grade_paths
-from autograder.read.notebook import from_dict
 from autograder.judge.spec import load_spec
+from autograder.pipeline import grade_paths
+from autograder.read.extract import extract
+from autograder.read.notebook import from_dict
+from autograder.testing import samples as s
 
 SPEC = load_spec("mlp")
 

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from autograder.read.extract import extract
-from autograder.pipeline import grade_paths
 from autograder.judge.integrity import (
     K3_BAR_ACCURACY_TOL,
     K3_BAR_LOSS_ABS_TOL,
@@ -23,8 +21,10 @@ from autograder.judge.integrity import (
     notebook_flags,
     ratio_check,
 )
-from autograder.read.notebook import load_notebook
 from autograder.judge.spec import load_spec
+from autograder.pipeline import grade_paths
+from autograder.read.extract import extract
+from autograder.read.notebook import load_notebook
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 

@@ -478,8 +478,9 @@ def test_hidden_tests_in_the_kernel_agree_with_the_static_grade(assignment, stan
 
     test_accuracy is left out: the two executions train separately, so their accuracies differ a little.
     """
-    from autograder.pipeline import grade_notebook
     from nbgrader.utils import determine_grade
+
+    from autograder.pipeline import grade_notebook
 
     nb, _ = _execute(COURSE / "source" / assignment / f"{assignment}.ipynb", (assignment, "source"), standin, out_dir)
     _, solution_path = _execute(REPO / "solutions" / f"{assignment}.ipynb", (assignment, "solution"), standin, out_dir)
@@ -517,8 +518,9 @@ def _unsolved(nb: Any) -> Any:
 
 @pytest.mark.slow
 def test_perceptron_hidden_tests_pass_on_the_solution_and_fail_unsolved(tmp_path):
-    from autograder.execute.datasets import execute_notebook
     from nbgrader.utils import determine_grade
+
+    from autograder.execute.datasets import execute_notebook
 
     source = _source("perceptron")
     variants = {"solved": _hidden_only(source), "unsolved": _hidden_only(_unsolved(source))}

@@ -5,7 +5,7 @@ were read from the raw notebook JSON by hand, never from these parsers.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -287,7 +287,7 @@ def test_empty_inputs():
 
 # ---------------------------------------------------------------- the real corpus
 
-@lru_cache(maxsize=None)
+@cache
 def _notebook(name: str):
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus/real is not beside the repository")

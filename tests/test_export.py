@@ -8,13 +8,13 @@ from datetime import datetime
 import pytest
 from lms_zip import copy_course, make_zip
 
-from autograder.testing import samples as s
 from autograder.course.collect import JST, collect_zip
 from autograder.course.coursedir import open_course
-from autograder.errors import ExportError
 from autograder.course.export import LmsExportPlugin, build_rows, csv_bytes, export_course
 from autograder.course.gradebook import autograde_course
+from autograder.errors import ExportError
 from autograder.judge.spec import load_spec
+from autograder.testing import samples as s
 
 DEADLINE = datetime(2026, 11, 23, 23, 59, tzinfo=JST)
 SPEC = load_spec("mlp")

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.cli import main
 from autograder.pipeline import inspect_file
+from autograder.testing import samples as s
 
 # A model whose table has 0-parameter rows (InputLayer, Flatten, Dropout): 784·32+32 = 25,120; 32·10+10 = 330.
 LAYERS = [("input_1", "InputLayer", "(None, 28, 28)", 0), ("flatten", "Flatten", "(None, 784)", 0),

@@ -19,15 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.testing import samples
-from autograder.present import svgplot
 from autograder.cli import main
-from autograder.present.feedback import page_names, write_feedback
+from autograder.judge.spec import load_spec, parse_spec
 from autograder.model.results import Flag, Report
 from autograder.pipeline import grade_paths
-from autograder.judge.spec import load_spec, parse_spec
-
-
+from autograder.present import svgplot
+from autograder.present.feedback import page_names, write_feedback
+from autograder.testing import samples
 
 # ------------------------------------------------------------------ helpers
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.read.notebook import load_notebook
-from autograder.read.outputs.fitlog import parse_fits, parse_histories, scan_records
 from autograder.read.outputs.evaluate import parse_evaluations
+from autograder.read.outputs.fitlog import parse_fits, parse_histories, scan_records
 from autograder.read.text import clean
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
@@ -528,7 +528,7 @@ def test_huge_or_deep_dicts_do_not_raise():
 
 # ---------------------------------------------------------------- the real corpus
 
-@lru_cache(maxsize=None)
+@cache
 def _notebook(name: str):
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus/real is not beside the repository")

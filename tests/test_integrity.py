@@ -11,10 +11,8 @@ import re
 
 import pytest
 
-from autograder.testing import samples as s
-from autograder.read.extract import extract
+from autograder.errors import SpecError
 from autograder.judge.grade import grade_evidence
-from autograder.judge.policy import apply_policy
 from autograder.judge.integrity import (
     K3_BAR_ACCURACY_TOL,
     execution_flags,
@@ -22,9 +20,11 @@ from autograder.judge.integrity import (
     ratio_check,
     tampered_flags,
 )
-from autograder.read.notebook import from_dict
-from autograder.errors import SpecError
+from autograder.judge.policy import apply_policy
 from autograder.judge.spec import load_spec, parse_spec
+from autograder.read.extract import extract
+from autograder.read.notebook import from_dict
+from autograder.testing import samples as s
 
 
 def flags_of(nb: dict, kind: str | None = None):

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from autograder.testing import samples as s
 from autograder.errors import NotebookError
 from autograder.read.notebook import load_notebook, parse_notebook
 from autograder.read.text import clean, html_to_text
+from autograder.testing import samples as s
 
 
 def test_v4_cells_sources_outputs(write_nb):

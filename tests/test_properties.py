@@ -11,7 +11,6 @@ from decimal import Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograder.testing import samples as s
 from autograder.model.evidence import Layer
 from autograder.read.notebook import parse_notebook
 from autograder.read.outputs import evaluate as evaluate_mod
@@ -21,6 +20,7 @@ from autograder.read.outputs.fitlog import parse_fits, parse_histories
 from autograder.read.outputs.gpu import text_signals, verdict
 from autograder.read.outputs.summary import parse_summaries
 from autograder.read.text import clean, html_to_text
+from autograder.testing import samples as s
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

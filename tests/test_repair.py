@@ -17,12 +17,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.testing import samples
 from autograder.cli import main
-from autograder.pipeline import grade_notebook
-from autograder.errors import RepairError
 from autograder.course.repair import output_path, repair, repair_notebook
+from autograder.errors import RepairError
 from autograder.judge.spec import load_spec
+from autograder.pipeline import grade_notebook
+from autograder.testing import samples
 
 STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 from lms_zip import copy_course, files_under, make_zip
 
-from autograder.testing import samples as s
 from autograder.cli import main
+from autograder.testing import samples as s
 
 PDF = b"%PDF-1.4\n"
 ZIP_ENTRIES = [

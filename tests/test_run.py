@@ -22,15 +22,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from autograder.cli import main
+from autograder.course.hidden_tests import apply_test_cells, restore_hidden_tests, visible_part
 from autograder.execute import run as run_mod
 from autograder.execute import sandbox
-from autograder.model.results import CheckResult
-from autograder.cli import main
-from autograder.pipeline import grade_notebook
-from autograder.course.hidden_tests import apply_test_cells, restore_hidden_tests, visible_part
-from autograder.read.notebook import load_notebook
 from autograder.execute.run import Options, run_paths
 from autograder.judge.spec import load_spec
+from autograder.model.results import CheckResult
+from autograder.pipeline import grade_notebook
+from autograder.read.notebook import load_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "assignments" / "source" / "perceptron" / "perceptron.ipynb"

@@ -8,7 +8,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 LANGS = ("ja", "en")
 
@@ -150,9 +150,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _spec_for_check(notebook: str, assignment: str | None):
-    from autograder.read.names import parse_submission_name
     from autograder.errors import SpecError
     from autograder.judge.spec import available, load_spec
+    from autograder.read.names import parse_submission_name
 
     if assignment:
         return load_spec(assignment)
@@ -192,9 +192,9 @@ def _assignment_from_metadata(notebook: str, specs: dict) -> str | None:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.judge.spec import load_spec
     from autograder.pipeline import grade_paths
     from autograder.present.text import batch_table
-    from autograder.judge.spec import load_spec
 
     spec = load_spec(args.assignment)
     jobs = (os.cpu_count() or 1) if args.jobs == 0 else max(1, args.jobs)
@@ -223,10 +223,9 @@ def _write_outputs(args: argparse.Namespace, doc: dict, report, spec) -> bool:
 
 def _templates(paths: Sequence[str]) -> list:
     """Evidence of the released notebooks given with --template (a bad file stops with a message)."""
+    from autograder.errors import NotebookError, SpecError
     from autograder.read.extract import extract
-    from autograder.errors import NotebookError
     from autograder.read.notebook import load_notebook
-    from autograder.errors import SpecError
 
     found = []
     for path in paths:
@@ -238,8 +237,7 @@ def _templates(paths: Sequence[str]) -> list:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    from autograder.pipeline import expand_paths
-    from autograder.pipeline import inspect_file
+    from autograder.pipeline import expand_paths, inspect_file
     from autograder.present.text import evidence_listing
 
     entries = [inspect_file(path) for path in expand_paths(args.notebooks)]
@@ -252,9 +250,9 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from autograder.present.feedback import write_feedback  # jinja2: imported only by this command
-    from autograder.pipeline import grade_paths
     from autograder.judge.spec import load_spec
+    from autograder.pipeline import grade_paths
+    from autograder.present.feedback import write_feedback  # jinja2: imported only by this command
 
     spec = load_spec(args.assignment)
     jobs = (os.cpu_count() or 1) if args.jobs == 0 else max(1, args.jobs)
@@ -270,9 +268,9 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 def _cmd_repair(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.pipeline import expand_paths
-    from autograder.errors import RepairError
     from autograder.course.repair import find_release, repair_notebook
+    from autograder.errors import RepairError
+    from autograder.pipeline import expand_paths
 
     en = args.lang == "en"
     if bool(args.release) == bool(args.course) or (args.course and not args.assignment):
@@ -348,10 +346,10 @@ def _add_run_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from autograder.present.text import batch_table
-    from autograder.execute.run import Options, run_paths, summary
     from autograder.errors import RunError
+    from autograder.execute.run import Options, run_paths, summary
     from autograder.judge.spec import load_spec
+    from autograder.present.text import batch_table
 
     spec = load_spec(args.assignment)
     options = Options(timeout_cell=args.timeout_cell, timeout=args.timeout, memory_mb=max(0, args.memory))

@@ -19,19 +19,19 @@ import os
 import re
 import stat
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import Any
 
 from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Integer, Unicode
 
 from autograder.course.coursedir import Course
-from autograder.errors import CollectError
+from autograder.errors import CollectError, NotebookError
 from autograder.read.names import normalize, parse_file_name, parse_student_folder
 from autograder.read.notebook import MAX_BYTES, parse_notebook
-from autograder.errors import NotebookError
 
 JST = timezone(timedelta(hours=9), "JST")
 

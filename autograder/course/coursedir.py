@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
 from autograder.errors import CourseError
 
 CONFIG_FILE = "nbgrader_config.py"

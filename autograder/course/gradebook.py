@@ -29,16 +29,17 @@ import json
 import os
 import re
 import warnings as _warnings
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from autograder.course.coursedir import Course
 from autograder.model.results import Flag, Report, SubmissionResult
-from autograder.pipeline import grade_paths
 from autograder.model.spec import Spec
+from autograder.pipeline import grade_paths
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,8 @@ def autograde_course(course: Course, spec: Spec, deadline: datetime | None = Non
 def _released_evidence(course: Course, assignment: str) -> list[Any]:
     """What the released (else source) notebook shows: identifiers every student starts with, which collusion
     detection must not count."""
-    from autograder.read.extract import extract
     from autograder.errors import NotebookError
+    from autograder.read.extract import extract
     from autograder.read.notebook import load_notebook
 
     cd = course.coursedir

@@ -6,8 +6,9 @@ Works on plain nbformat-4 dicts; standard library only. Reading the test cells o
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from autograder.judge import policy
 from autograder.model.results import CheckResult

@@ -22,9 +22,10 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from autograder.errors import RepairError
 
@@ -349,15 +350,15 @@ def _restored(released: Any, nbformat: Any, with_id: bool) -> Any:
 
 def _read(path: str | os.PathLike[str]) -> Any:
     from autograder.errors import NotebookError
-    from autograder.read.notebook import load_notebook
+    from autograder.read.notebook import read_raw
 
     try:
-        load_notebook(path)  # the same clear messages as grading: PDF, empty, cut short, …
+        raw = read_raw(path)  # the one reader: the same clear messages as grading (PDF, empty, cut short, UTF-16…)
     except NotebookError as exc:
         raise RepairError(exc.message("ja"), exc.message("en")) from None
     import nbformat
 
-    return nbformat.read(str(path), as_version=4)
+    return nbformat.from_dict(raw)
 
 
 def _same_file(a: Path, b: Path) -> bool:

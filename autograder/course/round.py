@@ -13,8 +13,8 @@ from pathlib import Path
 from autograder.course.collect import ACCEPTED, ERRORS, CollectResult, collect_zip
 from autograder.course.coursedir import Course
 from autograder.course.export import ExportResult, export_course
-from autograder.model.results import Report
 from autograder.course.gradebook import AutogradeResult, autograde_course
+from autograder.model.results import Report
 from autograder.model.spec import Spec
 
 
@@ -157,9 +157,7 @@ def error_text(exc: Exception, lang: str) -> str:
 
 
 def course_errors() -> tuple[type[Exception], ...]:
-    from autograder.errors import CollectError
-    from autograder.errors import CourseError
-    from autograder.errors import ExportError
+    from autograder.errors import CollectError, CourseError, ExportError
 
     return (CollectError, CourseError, ExportError, ValueError)
 
@@ -170,8 +168,8 @@ def run_command(args) -> int:  # args: argparse.Namespace of collect / autograde
 
     from autograder.course.collect import render_collect
     from autograder.course.coursedir import open_course
-    from autograder.present.text import batch_table
     from autograder.judge.spec import load_spec
+    from autograder.present.text import batch_table
 
     lang = args.lang
     en = lang == "en"

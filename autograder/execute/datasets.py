@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 ENV_VAR = "AUTOGRADER_DATASETS"
 STARTUP_NAME = "00-autograder-datasets.py"

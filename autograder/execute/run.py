@@ -24,20 +24,20 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
-from autograder.errors import RunError
+from autograder.course.hidden_tests import Restoration, restore_hidden_tests
+from autograder.errors import NotebookError, RunError
 from autograder.execute import sandbox
 from autograder.model.results import Report, SubmissionResult
+from autograder.model.spec import Spec
 from autograder.pipeline import expand_paths, grade_notebook, student_id_of
 from autograder.present.progress import progress_bar
-from autograder.course.hidden_tests import Restoration, restore_hidden_tests
-from autograder.errors import NotebookError
-from autograder.read.notebook import load_notebook
-from autograder.model.spec import Spec
+from autograder.read.notebook import read_raw
 
 VERSION = 1  # bump when a change here makes old cached runs wrong
 STATUSES = ("ok", "error", "timeout", "memory", "dead", "setup_failed", "not_run")
@@ -164,24 +164,10 @@ def find_source(assignment: str, course: str | os.PathLike[str] | None = None) -
     return None
 
 
-def read_raw(data: bytes) -> dict[str, Any]:
-    """An nbformat-4 dict from a file's bytes (the file already passed ``load_notebook``)."""
-    import nbformat
-
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError("not UTF-8 or UTF-16")
-    return json.loads(json.dumps(nbformat.reads(text, as_version=4, capture_validation_error={})))
-
-
-def prepare(data: bytes, source: Mapping[str, Any] | None, source_name: str | None) -> tuple[dict[str, Any], Restoration]:
-    """Hidden tests put back, every output and execution count cleared (a cell not reached shows nothing)."""
-    restoration = restore_hidden_tests(read_raw(data), source, source_name)
+def prepare(raw: dict[str, Any], source: Mapping[str, Any] | None, source_name: str | None) -> tuple[dict[str, Any], Restoration]:
+    """Hidden tests put back into a notebook read by ``read_raw``, every output and execution count cleared (a cell
+    not reached shows nothing)."""
+    restoration = restore_hidden_tests(raw, source, source_name)
     nb = restoration.notebook
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
@@ -576,7 +562,7 @@ def run_paths(paths: Sequence[str], spec: Spec, out: str | os.PathLike[str], opt
     source_path = find_source(spec.id, course)
     if course is not None and source_path is None:
         raise RunError(f"{course}: source/{spec.id}/{spec.id}.ipynb がありません / no course source for {spec.id} there")
-    source = read_raw(source_path.read_bytes()) if source_path else None
+    source = read_raw(source_path) if source_path else None
     datasets_dir = str(Path(datasets).resolve()) if datasets is not None else None
     if datasets_dir is not None and not Path(datasets_dir).is_dir():
         raise RunError(f"{datasets}: データセットのフォルダがありません / no such datasets folder")
@@ -609,9 +595,9 @@ def run_paths(paths: Sequence[str], spec: Spec, out: str | os.PathLike[str], opt
 def _prepare_one(file: str, spec: Spec, source: Mapping[str, Any] | None, source_path: Path | None, options: Options,
                  datasets_dir: str | None, base_key: str, executed: Path) -> _Job | RunResult:
     try:
-        load_notebook(file)  # the static reader's verdict on the file: a bad file is an error entry, not a run
         data = Path(file).read_bytes()
-        nb, restoration = prepare(data, source, str(source_path) if source_path else None)
+        raw = read_raw(data, file)  # the static reader's verdict on the file: a bad file is an error entry, not a run
+        nb, restoration = prepare(raw, source, str(source_path) if source_path else None)
     except (NotebookError, OSError, ValueError) as exc:
         graded = grade_notebook(file, spec)
         if graded.status != "error":  # readable by the static reader but not by nbformat
@@ -653,7 +639,8 @@ def _result_or_failure(future: Any) -> Execution:
 
 def _on_cluster(todo: list[_Job], cluster: Any, datasets_dir: str | None) -> Iterator[tuple[_Job, Execution]]:
     try:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
     except ImportError:
         raise RunError("--cluster には dask が必要です: pip install 'kadai-autograder[cluster]' / "
                        "--cluster needs dask: pip install 'kadai-autograder[cluster]'") from None

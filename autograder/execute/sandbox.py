@@ -34,8 +34,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 NOBODY = 65534
 HERE = os.path.abspath(__file__)
@@ -70,7 +71,7 @@ class Config:
         return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()})
 
     @staticmethod
-    def from_json(text: str) -> "Config":
+    def from_json(text: str) -> Config:
         raw = json.loads(text)
         return Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
 

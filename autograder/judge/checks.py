@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from autograder.errors import raise_internal_errors
+from autograder.judge.metrics import best_epoch, series, training_runs
 from autograder.model.evidence import Evidence, Fit, History
+from autograder.model.keras import canonical_metric
 from autograder.model.results import CheckResult, Outcome, Status
 from autograder.model.spec import CheckSpec, Spec
-
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,6 @@ def _cells(items: Sequence[Any], sep: str = "、") -> str:
     return sep.join(str(c) for c in cells)
 
 
-_ALIASES = {"acc": "accuracy", "val_acc": "val_accuracy"}
-
-
-def canonical_metric(name: str) -> str:
-    return _ALIASES.get(name, name)
 
 
 def _has_keys(keys: Sequence[str], required: Sequence[str]) -> bool:
@@ -168,28 +165,6 @@ def check_summary_layer(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
 
 # ------------------------------------------------------------------ history
 
-def training_runs(ev: Evidence) -> list[Fit | History]:
-    """Training runs with per-epoch values: fit logs, or printed history dicts when no log was printed."""
-    fits = [f for f in ev.fits if f.epochs]
-    if fits:
-        return list(fits)
-    return [h for h in ev.histories if h.values]
-
-
-def _series(run: Fit | History, name: str) -> list[float]:
-    if isinstance(run, Fit):
-        for key in (name, *[k for k, v in _ALIASES.items() if v == name]):
-            values = run.series(key)
-            if values:
-                return values
-        return []
-    assert run.values is not None
-    for key, values in run.values.items():
-        if canonical_metric(key) == canonical_metric(name):
-            return list(values)
-    return []
-
-
 def _run_epochs(run: Fit | History) -> int | None:
     return run.epochs_run if isinstance(run, Fit) else run.epochs
 
@@ -235,11 +210,14 @@ def check_history(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
 @kind("best_epoch")
 def check_best_epoch(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     runs = training_runs(ev)
-    val_loss = _series(runs[-1], "val_loss") if runs else []
+    val_loss = series(runs[-1], "val_loss") if runs else []
     if not val_loss:
         return Outcome("missing", "val_loss の記録が見つからないため、最良のエポックを確認できません。",
                        "no val_loss record was found, so the best epoch cannot be confirmed.")
-    best = min(range(len(val_loss)), key=val_loss.__getitem__) + 1
+    best = best_epoch(val_loss)
+    if best is None:
+        return Outcome("fail", "val_loss の記録に有限の値がありません（nan や inf だけです）。学習がうまくいっていません。",
+                       "the val_loss record has no finite value (only nan or inf): training did not work.", runs[-1].cell)
     lines = _labelled_lines(ev, ("best epoch", "best_epoch", "最良のエポック", "最良エポック", "ベストエポック", "ベストなエポック"))
     if not lines:
         return Outcome("missing", f"「best epoch: {best}」のように、val_loss が最小のエポックを表示してください。",
@@ -257,13 +235,13 @@ def check_best_epoch(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
 
 @kind("overfitting_gap")
 def check_overfitting_gap(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
-    runs = [r for r in training_runs(ev) if _series(r, "loss") and _series(r, "val_loss")]
+    runs = [r for r in training_runs(ev) if series(r, "loss") and series(r, "val_loss")]
     if len(runs) < 2:
         return Outcome("missing", "loss と val_loss のある学習が 2 回（Dropout なし・あり）必要です。両方の学習ログを残してください。",
                        "two training runs with loss and val_loss (without and with Dropout) are needed; keep both logs.")
     first, last = runs[0], runs[-1]
-    gap_first = _series(first, "val_loss")[-1] - _series(first, "loss")[-1]
-    gap_last = _series(last, "val_loss")[-1] - _series(last, "loss")[-1]
+    gap_first = series(first, "val_loss")[-1] - series(first, "loss")[-1]
+    gap_last = series(last, "val_loss")[-1] - series(last, "loss")[-1]
     detail = f"Dropout なし（セル {first.cell}）: {gap_first:.4f}、Dropout あり（セル {last.cell}）: {gap_last:.4f}"
     detail_en = f"without Dropout (cell {first.cell}): {gap_first:.4f}, with Dropout (cell {last.cell}): {gap_last:.4f}"
     if gap_last < gap_first:

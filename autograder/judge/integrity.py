@@ -53,15 +53,13 @@ from __future__ import annotations
 import math
 import re
 import struct
-from collections.abc import Iterable, Sequence
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
-from autograder.model.results import CheckResult
-from autograder.judge.checks import canonical_metric
-from autograder.model.evidence import CellRecord, Evaluation, Evidence, Fit, History
-from autograder.model.results import Flag, FlagKind
 from autograder.errors import raise_internal_errors
+from autograder.model.evidence import CellRecord, Evaluation, Evidence, Fit, History
+from autograder.model.keras import canonical_metric
+from autograder.model.results import CheckResult, Flag, FlagKind
 from autograder.read.outputs.fitlog import COUNTER, HEADER
 
 __all__ = [

@@ -15,6 +15,7 @@ from dataclasses import replace
 from autograder.model.evidence import TestCell, TestRecord
 from autograder.model.results import CheckResult, Flag, FlagKind
 
+
 def apply_test_cells(checks: Sequence[CheckResult], tests: TestRecord) -> tuple[CheckResult, ...]:
     """The spec's check results with the notebook's test cells applied (see the module docstring)."""
     found = {t.grade_id: t for t in tests.cells}

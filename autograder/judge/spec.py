@@ -6,9 +6,11 @@ Standard library only.
 """
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+
+import tomllib
 
 from autograder.errors import SpecError
 from autograder.judge.checks import KINDS

@@ -6,8 +6,9 @@ exactly the shape of the ``inspect --json`` contract documented in the README.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Spec values: an assignment's checks, their points and parameters. Values only; standard library only."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 CATEGORIES = ("summary", "history", "accuracy", "gpu", "plot", "code")
 

@@ -15,19 +15,21 @@ import math
 import os
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from autograder.present import svgplot
-from autograder.judge.checks import canonical_metric, training_runs
-from autograder.model.evidence import Evidence, Fit, History
+from autograder.judge.metrics import best_epoch, training_runs
+from autograder.judge.metrics import series as metric_series
+from autograder.model.evidence import Evidence, Fit
 from autograder.model.results import Flag, Report, SubmissionResult
-from autograder.read.names import parse_submission_name
 from autograder.model.spec import Spec
+from autograder.present import svgplot
+from autograder.read.names import parse_submission_name
 
 LANGS = ("ja", "en")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -280,9 +282,8 @@ class RunFacts:
 
     @property
     def best_epoch(self) -> int | None:
-        """1-based epoch of the lowest finite val_loss."""
-        finite = [(v, i) for i, v in enumerate(self.val_loss) if math.isfinite(v)]
-        return min(finite)[1] + 1 if finite else None
+        """1-based epoch of the lowest finite val_loss (``autograder.judge.metrics.best_epoch``, as the check)."""
+        return best_epoch(self.val_loss)
 
     @property
     def gap(self) -> float | None:
@@ -295,23 +296,11 @@ def run_facts(ev: Evidence) -> list[RunFacts]:
     """The training runs the grader uses (fit logs, else printed histories), with their four series."""
     facts = []
     for run in training_runs(ev):
-        series = {name: _series(run, name) for name in ("loss", "val_loss", "accuracy", "val_accuracy")}
+        series = {name: [float(v) for v in metric_series(run, name)] for name in ("loss", "val_loss", "accuracy", "val_accuracy")}
         epochs = max((len(v) for v in series.values()), default=0)
         if epochs:
             facts.append(RunFacts(cell=run.cell, source="fit" if isinstance(run, Fit) else "history", epochs=epochs, **series))
     return facts
-
-
-def _series(run: Fit | History, name: str) -> list[float]:
-    if isinstance(run, Fit):
-        for metric in run.metrics:
-            if canonical_metric(metric) == name:
-                return [float(v) for v in run.series(metric)]
-        return []
-    for key, values in (run.values or {}).items():
-        if canonical_metric(key) == name:
-            return [float(v) for v in values]
-    return []
 
 
 def _runs(ev: Evidence, lang: str, show_best: bool, show_gap: bool) -> list[dict[str, Any]]:

@@ -7,9 +7,9 @@ leave a gap in the line rather than breaking the chart.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 
 # matplotlib's first two colours: what students see in their own plots
 TRAIN_COLOR = "#1f77b4"

@@ -91,18 +91,18 @@ def evidence_listing(file: str, ev: Evidence | None, error: str | None = None, l
     lines.append(f"  Keras output style: {d['keras']}" if en else f"  Keras の出力形式: {d['keras']}")
     for s in ev.summaries:
         kinds = ", ".join(f"{l.type}({l.params:,})" for l in s.layers)
-        lines.append((f"  summary (cell {s.cell}) {s.model or ''}: total {s.total_params:,} — {kinds}" if en
-                      else f"  summary（セル {s.cell}）{s.model or ''}: 総パラメータ {s.total_params:,} — {kinds}"))
+        lines.append(f"  summary (cell {s.cell}) {s.model or ''}: total {s.total_params:,} — {kinds}" if en
+                      else f"  summary（セル {s.cell}）{s.model or ''}: 総パラメータ {s.total_params:,} — {kinds}")
     for f in ev.fits:
         last = ", ".join(f"{k}={v:g}" for k, v in f.last.items())
         arg = f"{f.epochs_arg}" if f.epochs_arg is not None else "?"
-        lines.append((f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
-                      else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}"))
+        lines.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
+                      else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}")
     if d["history_keys"] is not None:
         lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]))
     for e in ev.evaluations:
-        lines.append((f"  evaluation (cell {e.cell}, {e.source}): {e.text}" if en
-                      else f"  評価（セル {e.cell}、{e.source}）: {e.text}"))
+        lines.append(f"  evaluation (cell {e.cell}, {e.source}): {e.text}" if en
+                      else f"  評価（セル {e.cell}、{e.source}）: {e.text}")
     acc = d["test_accuracy"]
     lines.append(("  test accuracy: " if en else "  テスト正解率: ") + (f"{acc:.4f}" if acc is not None else "-"))
     if ev.figures:
@@ -110,13 +110,13 @@ def evidence_listing(file: str, ev: Evidence | None, error: str | None = None, l
                          for f in ev.figures)
         lines.append(("  figures in cells: " if en else "  図のあるセル: ") + figs)
     g = ev.gpu
-    lines.append((f"  GPU: {g.verdict}" if en else f"  GPU 判定: {_VERDICT_JA[g.verdict]}"))
+    lines.append(f"  GPU: {g.verdict}" if en else f"  GPU 判定: {_VERDICT_JA[g.verdict]}")
     for s in g.signals:
         where = f"cell {s.cell}" if en and s.cell is not None else f"セル {s.cell}" if s.cell is not None else "metadata" if en else "メタデータ"
         lines.append(f"    - {s.kind} ({where}): {s.text}" if en else f"    - {s.kind}（{where}）: {s.text}")
     ex = ev.execution
-    lines.append((f"  execution: {ex.executed_cells}/{ex.code_cells} code cells run, {ex.errors} errors, "
+    lines.append(f"  execution: {ex.executed_cells}/{ex.code_cells} code cells run, {ex.errors} errors, "
                   f"{'out of order' if ex.out_of_order else 'in order'}" if en else
                   f"  実行: コードセル {ex.code_cells} 個中 {ex.executed_cells} 個実行、エラー {ex.errors} 個、"
-                  f"{'実行順が前後しています' if ex.out_of_order else '実行順は上から順'}"))
+                  f"{'実行順が前後しています' if ex.out_of_order else '実行順は上から順'}")
     return "\n".join(lines)

@@ -14,8 +14,9 @@ import operator
 import re
 import textwrap
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from autograder.model.evidence import Call, CodeFacts, CodeLayer, ModelCode
 
@@ -329,7 +330,7 @@ class _Builder:
 
     variable: str | None
     cell: int
-    scope: "_Scope"
+    scope: _Scope
     loop_depth: int
     layers: list[CodeLayer] = field(default_factory=list)
     shape: Shape | None = None
@@ -698,12 +699,12 @@ class _Evaluator:
         array = self.value(node.args[0]) if node.args else UNKNOWN
         return array if isinstance(array, _Array) else UNKNOWN
 
-    _HANDLERS: dict[type, Callable[["_Evaluator", Any], Any]] = {
+    _HANDLERS: dict[type, Callable[[_Evaluator, Any], Any]] = {
         ast.Constant: _constant, ast.Name: _name, ast.Tuple: _sequence, ast.List: _sequence, ast.Dict: _dict,
         ast.UnaryOp: _unary, ast.BinOp: _binary, ast.BoolOp: _boolean, ast.Compare: _compare,
         ast.IfExp: _if_expression, ast.Subscript: _subscript, ast.Attribute: _attribute, ast.Call: _call,
     }
-    _SPECIAL_CALLS: dict[str, Callable[["_Evaluator", ast.Call], Any]] = {
+    _SPECIAL_CALLS: dict[str, Callable[[_Evaluator, ast.Call], Any]] = {
         "Input": _input, "load_data": _load_data, "expand_dims": _expand_dims,
         "array": _same_array, "asarray": _same_array, "float32": _same_array, "cast": _same_array,
         "image_data_format": lambda self, node: "channels_last",  # TensorFlow's default, Keras ≥ 2

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from autograder.read.code import analyze_cells
 from autograder.model.evidence import (
     CellRecord,
     Evaluation,
@@ -19,6 +18,7 @@ from autograder.model.evidence import (
     Gpu,
     GpuSignal,
 )
+from autograder.read.code import analyze_cells
 from autograder.read.notebook import Cell, Notebook
 from autograder.read.outputs.evaluate import parse_evaluations
 from autograder.read.outputs.fitlog import parse_fits, parse_histories

@@ -9,9 +9,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from autograder.errors import NotebookError
 from autograder.read.text import clean, html_to_text, join_source
@@ -104,6 +105,25 @@ class Notebook:
 
 def load_notebook(path: str | os.PathLike[str]) -> Notebook:
     """Read and normalise a notebook file; raise ``NotebookError`` for anything that is not one."""
+    return from_dict(_parse_json(*_read_file(path)), display_name(path))
+
+
+def read_raw(path: str | os.PathLike[str] | bytes, name: str | None = None) -> dict[str, Any]:
+    """The one reader for tools that need the notebook as JSON: an nbformat-4 dict (nbformat 3 upgraded), read
+    exactly as ``load_notebook`` reads it (BOM, UTF-16 with or without a BOM, lone surrogates), or ``NotebookError``.
+
+    Re-execution, repair, restoring hidden tests and the copies placed for nbgrader all use it.
+    """
+    if isinstance(path, bytes):
+        raw = _parse_json(path, name or "<notebook>")
+        name = name or "<notebook>"
+    else:
+        name = name or display_name(path)
+        raw = _parse_json(*_read_file(path))
+    return _normalised(raw, name)
+
+
+def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
     p = Path(path)
     name = display_name(path)
     try:
@@ -131,7 +151,7 @@ def load_notebook(path: str | os.PathLike[str]) -> Notebook:
     except OSError as exc:
         raise NotebookError("unreadable", f"{name}: ファイルを読めません（{exc.strerror or exc}）。",
                             f"{name}: the file cannot be read ({exc.strerror or exc}).") from None
-    return parse_notebook(data, name)
+    return data, name
 
 
 def display_name(path: str | os.PathLike[str]) -> str:
@@ -203,6 +223,11 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def parse_notebook(data: bytes | str, name: str = "<notebook>") -> Notebook:
+    """A notebook from the bytes (or text) of a file; ``NotebookError`` for anything that is not one."""
+    return from_dict(_parse_json(data, name), name)
+
+
+def _parse_json(data: bytes | str, name: str) -> Any:
     text = data if isinstance(data, str) else _decode(data, name)
     if isinstance(data, str) and not text.strip():
         _decode(b"", name)
@@ -229,7 +254,7 @@ def parse_notebook(data: bytes | str, name: str = "<notebook>") -> Notebook:
                             f"{name}: not valid JSON{where_en}. {hint_en}") from None
     if "\\ud" in text or "\\uD" in text:  # a \ud800–\udfff escape: a lone surrogate cannot be printed or saved
         _replace_lone_surrogates(raw)
-    return from_dict(raw, name)
+    return raw
 
 
 def _replace_lone_surrogates(raw: Any) -> None:
@@ -256,6 +281,19 @@ _JSON_KINDS = {list: "list", str: "string", int: "number", float: "number", bool
 
 
 def from_dict(raw: Any, name: str = "<notebook>") -> Notebook:
+    """A ``Notebook`` from parsed JSON (nbformat 3 or 4); ``NotebookError`` when it is not a notebook."""
+    raw = _normalised(raw, name)
+    metadata = raw.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
+    minor = raw.get("nbformat_minor")
+    cells = tuple(_cell(i, c) for i, c in enumerate(raw["cells"]))
+    return Notebook(path=name, nbformat=4, nbformat_minor=minor if isinstance(minor, int) else 0,
+                    metadata=metadata, cells=cells)
+
+
+def _normalised(raw: Any, name: str) -> dict[str, Any]:
+    """The parsed JSON as an nbformat-4 dict with a ``cells`` list (nbformat 3 upgraded), or ``NotebookError``."""
     if not isinstance(raw, dict):
         kind = _JSON_KINDS.get(type(raw), type(raw).__name__)
         raise _not_notebook(name, f"JSON の最上位が {kind} です", f"the top-level JSON value is a {kind}")
@@ -272,16 +310,9 @@ def from_dict(raw: Any, name: str = "<notebook>") -> Notebook:
             raise _not_notebook(name, "\"nbformat\" と \"cells\" がありません", "no \"nbformat\" and no \"cells\"")
         raise NotebookError("unsupported_version", f"{name}: nbformat {major} のノートブックには対応していません（対応は 3 と 4）。",
                             f"{name}: nbformat {major} is not supported (3 and 4 are).")
-    cells_raw = raw.get("cells")
-    if not isinstance(cells_raw, list):
+    if not isinstance(raw.get("cells"), list):
         raise _not_notebook(name, "\"cells\" がありません", "no \"cells\" list")
-    metadata = raw.get("metadata")
-    if not isinstance(metadata, dict):
-        metadata = {}
-    minor = raw.get("nbformat_minor")
-    cells = tuple(_cell(i, c) for i, c in enumerate(cells_raw))
-    return Notebook(path=name, nbformat=4, nbformat_minor=minor if isinstance(minor, int) else 0,
-                    metadata=metadata, cells=cells)
+    return raw
 
 
 def _upgrade_v3(raw: dict, name: str) -> dict:

@@ -5,7 +5,8 @@ Only notebooks written by ``autograder run`` (metadata ``autograder.run``) have 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from autograder.model.evidence import TestCell, TestRecord
 from autograder.read.notebook import Notebook

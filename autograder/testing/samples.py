@@ -12,7 +12,8 @@ import random
 import re
 import struct
 import zlib
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 # ------------------------------------------------------------------ nbformat pieces
 

@@ -31,7 +31,8 @@ import re
 from decimal import Decimal
 
 from autograder.model.evidence import Evaluation
-from autograder.read.outputs.fitlog import COUNTER, ERROR_LINE as _ERROR_LINE, HEADER, NUMBER, Record, scan_records
+from autograder.read.outputs.fitlog import COUNTER, HEADER, NUMBER, Record, scan_records
+from autograder.read.outputs.fitlog import ERROR_LINE as _ERROR_LINE
 
 __all__ = ["parse_evaluations"]
 

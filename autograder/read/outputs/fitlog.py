@@ -39,8 +39,8 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from autograder.model.evidence import Fit, History
 

@@ -1,0 +1,51 @@
+"""One owner for the facts of a training run that checks, integrity, collusion and the feedback pages share.
+
+Pure functions of evidence values; standard library only.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from autograder.model.evidence import Evidence, Fit, History
+from autograder.model.keras import canonical_metric, metric_names
+
+Run = Fit | History
+
+
+def training_runs(ev: Evidence) -> list[Run]:
+    """Training runs with per-epoch values: fit logs, or printed history dicts when no log was printed."""
+    fits = [f for f in ev.fits if f.epochs]
+    if fits:
+        return list(fits)
+    return [h for h in ev.histories if h.values]
+
+
+def series(run: Run, name: str) -> list[float]:
+    """The per-epoch values of one metric (aliases accepted: ``acc`` = ``accuracy``); ``[]`` when absent."""
+    if isinstance(run, Fit):
+        for key in metric_names(name):
+            values = run.series(key)
+            if values:
+                return values
+        return []
+    if run.values is None:
+        return []
+    for key, values in run.values.items():
+        if canonical_metric(key) == canonical_metric(name):
+            return list(values)
+    return []
+
+
+def best_epoch(values: Sequence[float]) -> int | None:
+    """1-based epoch of the lowest *finite* value (``[nan, 0.5, 0.3]`` → 3); ``None`` when none is finite."""
+    finite = [(v, i) for i, v in enumerate(values) if isinstance(v, (int, float)) and math.isfinite(v)]
+    return min(finite)[1] + 1 if finite else None
+
+
+def last_gap(run: Run) -> float | None:
+    """``val_loss − loss`` at the last epoch, ``None`` when either is missing or not finite."""
+    loss, val_loss = series(run, "loss"), series(run, "val_loss")
+    if loss and val_loss and math.isfinite(loss[-1]) and math.isfinite(val_loss[-1]):
+        return val_loss[-1] - loss[-1]
+    return None
