@@ -30,6 +30,7 @@ from traitlets import Unicode
 from autograder.course.collect import ACCEPTED, Manifest, read_manifest
 from autograder.course.coursedir import Course, open_course
 from autograder.errors import ExportError
+from autograder.model.format import score as _num
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 HEADERS = {"ja": ("学籍番号", "氏名", "点数", "満点", "フラグ"), "en": ("student_id", "name", "score", "max_score", "flags")}
@@ -109,10 +110,6 @@ def build_rows(gb: Gradebook, assignment: str, manifest: Manifest | None = None,
                                   tuple(dict.fromkeys(c for c in codes if c not in ACCEPTED)) or ("not_submitted",),
                                   submitted=False)
     return [rows[sid] for sid in sorted(rows)]
-
-
-def _num(x: float) -> str:
-    return f"{round(x, 4):g}"
 
 
 def _encodable(text: str, encoding: str) -> tuple[str, list[str]]:

@@ -15,6 +15,7 @@ from typing import Any
 from autograder.errors import raise_internal_errors
 from autograder.judge.metrics import best_epoch, series, training_runs
 from autograder.model.evidence import Evidence, Fit, History
+from autograder.model.format import count as _n
 from autograder.model.keras import canonical_metric
 from autograder.model.results import CheckResult, Outcome, Status
 from autograder.model.spec import CheckSpec, Spec
@@ -97,13 +98,6 @@ def run_checks(spec: Spec, evidence: Evidence, include_hidden: bool = True) -> l
 
 
 # ------------------------------------------------------------------ helpers
-
-def _n(x: float | int) -> str:
-    """25450 → '25,450'; floats as printed."""
-    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) >= 1000):
-        return f"{int(x):,}"
-    return f"{x:g}"
-
 
 def _cells(items: Sequence[Any], sep: str = "、") -> str:
     cells = sorted({i.cell for i in items if getattr(i, "cell", None) is not None})

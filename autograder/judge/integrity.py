@@ -58,6 +58,7 @@ from itertools import pairwise
 
 from autograder.errors import raise_internal_errors
 from autograder.model.evidence import CellRecord, Evaluation, Evidence, Fit, History
+from autograder.model.format import count as _n
 from autograder.model.keras import canonical_metric
 from autograder.model.results import CheckResult, Flag, FlagKind
 from autograder.read.outputs.fitlog import COUNTER, HEADER
@@ -135,10 +136,6 @@ def _records(ev: Evidence) -> dict[int, CellRecord]:
 def _count(ev: Evidence, cell: int | None) -> int | None:
     r = _records(ev).get(cell) if cell is not None else None
     return r.execution_count if r is not None and r.execution_count else None
-
-
-def _n(x: float) -> str:
-    return f"{int(x):,}" if isinstance(x, int) or float(x).is_integer() and abs(x) >= 1000 else f"{x:g}"
 
 
 def _flag(message: str, message_en: str, cells: Iterable[int | None]) -> Flag:

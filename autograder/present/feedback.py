@@ -26,6 +26,8 @@ from markupsafe import Markup
 from autograder.judge.metrics import best_epoch, training_runs
 from autograder.judge.metrics import series as metric_series
 from autograder.model.evidence import Evidence, Fit
+from autograder.model.format import metric as _num
+from autograder.model.format import points as _pts
 from autograder.model.results import Flag, Report, SubmissionResult
 from autograder.model.spec import Spec
 from autograder.present import svgplot
@@ -462,9 +464,3 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _pts(x: float) -> str:
-    return f"{x:g}"
-
-
-def _num(x: float) -> str:
-    return f"{x:.4f}" if math.isfinite(x) else str(x)

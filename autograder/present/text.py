@@ -7,16 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from autograder.model.evidence import Evidence
+from autograder.model.format import points as _pts
 from autograder.model.results import Report, SubmissionResult
 from autograder.model.spec import Spec
 
 _MARK = {"pass": "✓", "fail": "✗", "missing": "？"}
 _STATUS_JA = {"pass": "合格", "fail": "不合格", "missing": "見つからない"}
 _VERDICT_JA = {"gpu": "GPU", "cpu": "CPU", "unknown": "不明"}
-
-
-def _pts(x: float) -> str:
-    return f"{x:g}"
 
 
 def checklist(result: SubmissionResult, spec: Spec, lang: str = "ja") -> str:
