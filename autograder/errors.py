@@ -8,6 +8,7 @@ programming error and ends in a traceback with a "please report" line)::
     ├── SpecError       an invalid assignment spec (file, check and what is wrong)
     ├── CourseError     an nbgrader course folder that cannot be used
     ├── CollectError    an LMS zip that cannot be collected
+    ├── TimeTextError   a date and time that cannot be read (--deadline, a times CSV); also a ValueError
     ├── ExportError     grades that cannot be exported
     ├── RepairError     a notebook whose nbgrader metadata cannot be repaired
     └── RunError        re-execution that cannot start (no course source, no datasets folder, no Dask)
@@ -67,11 +68,15 @@ class SpecError(AutograderError):
 class CourseError(AutograderError):
     """An nbgrader course folder that cannot be found or used."""
 
-    both_in_str = True
-
 
 class CollectError(AutograderError):
     """An LMS zip that cannot be collected at all (one bad entry is a manifest row, not an error)."""
+
+
+class TimeTextError(AutograderError, ValueError):
+    """A date and time that cannot be read (``--deadline``, a times CSV)."""
+
+    both_in_str = True
 
 
 class ExportError(AutograderError):

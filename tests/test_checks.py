@@ -199,3 +199,20 @@ def test_an_exception_inside_a_check_is_raised_when_the_tests_ask(monkeypatch):
     ev = Evidence(test_accuracy=Evaluation("print", "x", accuracy="oops", cell=1))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         run_one(_check("test_accuracy", min=0.5), ev)
+
+
+def test_overfitting_gap_reads_the_last_epoch_and_fails_on_non_finite_values():
+    check = _check("overfitting_gap")
+
+    def run(losses, val_losses, cell):
+        epochs = tuple({"loss": a, "val_loss": b} for a, b in zip(losses, val_losses, strict=True))
+        return Fit(epochs=epochs, cell=cell)
+
+    # the gap narrows only at the last epoch: a check reading any other epoch would fail this
+    without = run([0.5, 0.3, 0.2], [0.5, 0.6, 0.7], 4)  # last gap 0.5
+    with_dropout = run([0.5, 0.4, 0.3], [0.5, 1.4, 0.6], 6)  # gap 1.0 at epoch 2, 0.3 at the last
+    assert run_one(check, Evidence(fits=(without, with_dropout))).status == "pass"
+    assert run_one(check, Evidence(fits=(with_dropout, without))).status == "fail"
+    broken = run([0.5, 0.4, float("inf")], [0.5, 0.5, 0.6], 6)  # a gap of -inf must not pass
+    result = run_one(check, Evidence(fits=(without, broken)))
+    assert result.status == "fail" and result.points == 0 and result.cell == 6

@@ -15,7 +15,6 @@ from autograder.judge.integrity import (
     K3_BAR_LOSS_ABS_TOL,
     K3_BAR_LOSS_REL_TOL,
     KERAS_HALF_UNIT,
-    _counter,
     _samples,
     evaluation_pairs,
     notebook_flags,
@@ -25,6 +24,7 @@ from autograder.judge.spec import load_spec
 from autograder.pipeline import grade_paths
 from autograder.read.extract import extract
 from autograder.read.notebook import load_notebook
+from autograder.read.outputs.fitlog import step_counter as _counter
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 

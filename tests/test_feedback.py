@@ -23,8 +23,7 @@ from autograder.cli import main
 from autograder.judge.spec import load_spec, parse_spec
 from autograder.model.results import Flag, Report
 from autograder.pipeline import grade_paths
-from autograder.present import svgplot
-from autograder.present.feedback import page_names, write_feedback
+from autograder.present.feedback import page_names, svgplot, write_feedback
 from autograder.testing import samples
 
 # ------------------------------------------------------------------ helpers

@@ -1,7 +1,7 @@
-"""The nbgrader course folder: its config, its paths (through nbgrader's ``CourseDirectory``) and where our files go.
+"""The nbgrader course folder: its config, its paths and where our files go. nbgrader only lazily; never execute or cli.
 
 Imported only by the course commands (``collect``, ``autograde``, ``export``, ``round``); nbgrader itself is
-imported inside the functions, never on the ``grade`` / ``check`` path. Must not import TensorFlow or nbclient.
+imported inside the functions, never on the ``grade`` / ``check`` path.
 
 Files this package writes in a course folder, all inside nbgrader's git-ignored working folders:
 
@@ -86,7 +86,8 @@ class Course:
                 if preferred in found:
                     return preferred
                 raise CourseError(f"{folder}: ノートブックが複数あります（{', '.join(found)}）。提出は 1 人 1 ファイルなので、"
-                                  f"{preferred} という名前のものを置いてください。 / several notebooks ({', '.join(found)}); "
+                                  f"{preferred} という名前のものを置いてください。",
+                                  f"{folder}: several notebooks ({', '.join(found)}); "
                                   f"a submission is one file, so name the assignment's notebook {preferred}.")
         return f"{assignment}.ipynb"
 
@@ -97,8 +98,9 @@ def find_course(path: str | os.PathLike[str] | None = None) -> Path:
     if path is not None:
         root = Path(path)
         if not root.is_dir():
-            raise CourseError(f"{root}: コースのフォルダがありません。--course で nbgrader のコースフォルダ（nbgrader_config.py のある所）を"
-                              f"指定してください。 / course folder not found; pass --course with the nbgrader course folder.")
+            raise CourseError(f"{root}: コースのフォルダがありません。"
+                              "--course で nbgrader のコースフォルダ（nbgrader_config.py のある所）を指定してください。",
+                              f"{root}: course folder not found; pass --course with the nbgrader course folder.")
         return root.resolve()
     here = Path.cwd()
     if (here / CONFIG_FILE).is_file():
@@ -106,7 +108,7 @@ def find_course(path: str | os.PathLike[str] | None = None) -> Path:
     if (here / "assignments").is_dir():
         return (here / "assignments").resolve()
     raise CourseError("コースのフォルダが見つかりません。--course で nbgrader のコースフォルダ（nbgrader_config.py のある所）を"
-                      "指定してください。 / no course folder here; pass --course with the nbgrader course folder.")
+                      "指定してください。", "no course folder here; pass --course with the nbgrader course folder.")
 
 
 def open_course(path: str | os.PathLike[str] | None = None) -> Course:
@@ -121,7 +123,7 @@ def open_course(path: str | os.PathLike[str] | None = None) -> Course:
         try:
             config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
         except Exception as exc:  # the instructor's own Python file: say which and why
-            raise CourseError(f"{root / CONFIG_FILE}: 読み込めません（{exc}）。 / cannot be loaded ({exc}).") from None
+            raise CourseError(f"{root / CONFIG_FILE}: 読み込めません（{exc}）。", f"{root / CONFIG_FILE}: cannot be loaded ({exc}).") from None
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(root)  # the folder given wins over a root written in the config
     return Course(root=root, coursedir=coursedir)

@@ -1,4 +1,4 @@
-"""Export one assignment's grades from nbgrader's gradebook as the CSV to upload to the LMS (WebClass).
+"""The grades CSV for the LMS (WebClass), from nbgrader's gradebook; an nbgrader export plugin. Never imports execute or cli.
 
 Columns ``学籍番号, 氏名, 点数, 満点, フラグ`` (``student_id, name, score, max_score, flags`` with ``lang="en"``),
 one row per student, sorted by student id:
@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ def build_rows(gb: Gradebook, assignment: str, manifest: Manifest | None = None,
     try:
         a = gb.find_assignment(assignment)
     except MissingEntry:
-        raise ExportError(f"成績表（gradebook.db）に課題 {assignment} がありません。先に autograder autograde（または round）を実行してください。",
+        raise ExportError(f"成績表（gradebook.db）に課題 {assignment} がありません。"
+                          "先に autograder autograde（または round）を実行してください。",
                           f"the gradebook has no assignment {assignment}; run autograder autograde (or round) first.") from None
     max_score = float(a.max_score or 0.0)
     names = manifest.names() if manifest else {}
@@ -97,10 +99,8 @@ def build_rows(gb: Gradebook, assignment: str, manifest: Manifest | None = None,
             continue
         score = max(0.0, float(sub.score) - float(sub.late_submission_penalty or 0.0))
         codes = by_student.get(sid, [])
-        if sid in report_flags:
-            flags = list(report_flags[sid])
-        else:  # graded earlier, not in this round's report: say why from the manifest
-            flags = [c for c in codes if c not in ACCEPTED]
+        # a student graded earlier is not in this round's report: say why from the manifest
+        flags = list(report_flags[sid]) if sid in report_flags else [c for c in codes if c not in ACCEPTED]
         if "accepted_late" in codes:
             flags.append("late")
         rows[sid] = ExportRow(sid, _name(student, names.get(sid, "")), score, max_score, tuple(dict.fromkeys(flags)))
@@ -184,7 +184,7 @@ class LmsExportPlugin(ExportPlugin):
         self.result = ExportResult(path=path, rows=tuple(rows), warnings=tuple(warnings))
 
 
-def export_course(course: Course, assignment: str, out: str | Path | None = None, encoding: str = "utf-8-sig",
+def export_course(course: Course, assignment: str, out: str | os.PathLike[str] | None = None, encoding: str = "utf-8-sig",
                   lang: str = "ja") -> ExportResult:
     """Write the LMS CSV of ``assignment`` (default ``autograded/<assignment>_grades.csv``)."""
     plugin = LmsExportPlugin(to=str(out) if out else "", assignment=[assignment], encoding=encoding, lang=lang)

@@ -1,4 +1,4 @@
-"""Grade a course's collected submissions statically and store the scores in nbgrader's gradebook.
+"""Grade a course's collected submissions statically into nbgrader's gradebook. Never imports execute or cli.
 
 How our checks map to nbgrader (``nbgrader.api.Gradebook``, the course's ``gradebook.db``):
 
@@ -36,6 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from autograder.course.collect.times import delay_text, shown_time
 from autograder.course.coursedir import Course
 from autograder.model.results import Flag, Report, SubmissionResult
 from autograder.model.spec import Spec
@@ -67,19 +68,15 @@ def _utc_naive(t: datetime) -> datetime:
 
 
 def _jst(t_utc_naive: datetime) -> str:
-    from autograder.course.collect import JST
-
-    return t_utc_naive.replace(tzinfo=timezone.utc).astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    return shown_time(t_utc_naive.replace(tzinfo=timezone.utc))
 
 
 def late_flag(timestamp: datetime, duedate: datetime) -> Flag:
     """Both naive UTC, as nbgrader keeps them."""
-    from autograder.course.collect import _delay
-
     seconds = (timestamp - duedate).total_seconds()
     return Flag("late",
-                f"締切（{_jst(duedate)}）より後の提出です（{_jst(timestamp)}、{_delay(seconds, 'ja')}遅れ）。",
-                f"submitted after the deadline ({_jst(duedate)}) at {_jst(timestamp)}, {_delay(seconds, 'en')} late.")
+                f"締切（{_jst(duedate)}）より後の提出です（{_jst(timestamp)}、{delay_text(seconds, 'ja')}遅れ）。",
+                f"submitted after the deadline ({_jst(duedate)}) at {_jst(timestamp)}, {delay_text(seconds, 'en')} late.")
 
 
 def _student_pattern(course: Course, assignment: str) -> re.Pattern[str]:
@@ -119,7 +116,7 @@ def autograde_course(course: Course, spec: Spec, deadline: datetime | None = Non
                              template=_released_evidence(course, assignment))
         assert len(report.submissions) == len(files)
         results = []
-        for f, result in zip(files, report.submissions):
+        for f, result in zip(files, report.submissions, strict=True):
             m = pattern.match(str(f))
             sid = m["student_id"] if m else f.parent.parent.name
             if Path(result.file).name != f"{notebook_id}.ipynb":
@@ -146,8 +143,10 @@ def autograde_course(course: Course, spec: Spec, deadline: datetime | None = Non
                     grade.auto_score = 0.0
                     grade.needs_manual_grade = grade.manual_score is not None
                 gb.db.commit()
-                warnings.append((f"{submission.student.id}: 成績表に提出がありますが submitted/ にノートブックがないので、自動採点の点を 0 にしました。",
-                                 f"{submission.student.id}: in the gradebook but no notebook in submitted/, so its automatic scores were set to 0."))
+                warnings.append((f"{submission.student.id}: 成績表に提出がありますが submitted/ にノートブックがないので、"
+                                 "自動採点の点を 0 にしました。",
+                                 f"{submission.student.id}: in the gradebook but no notebook in submitted/, "
+                                 "so its automatic scores were set to 0."))
     report = Report(assignment=report.assignment, submissions=tuple(results))
     path = course.report_path(assignment)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Restore the course's nbgrader test cells (hidden tests included) into a submission before it is re-executed.
+"""Restore the course's test cells (hidden tests included) into a submission before re-execution. No third-party imports.
 
 Works on plain nbformat-4 dicts; standard library only. Reading the test cells of an executed notebook is
 ``autograder.read.tests``; how they change the checks is ``autograder.judge.policy.apply_test_cells``.

@@ -1,4 +1,4 @@
-"""Repair for Colab: put the release's nbgrader cell metadata back on a submission that lost it or moved cells.
+"""Put the release's nbgrader cell metadata back on a submission (Colab). nbformat only; never imports execute or cli.
 
 Colab and fresh notebooks drop nbgrader's cell metadata, and students insert, copy and delete cells; then
 ``nbgrader autograde`` scores nothing (nbgrader#1941, #1083, #1398). ``repair_notebook`` matches each
@@ -147,70 +147,109 @@ def output_path(submission: str | os.PathLike[str], output: str | os.PathLike[st
 
 def repair(released: Any, submitted: Any, release_name: str = "<release>", submission_name: str = "<submission>") -> RepairResult:
     """Match and re-attach metadata in memory: nbformat v4 notebooks in, a ``RepairResult`` with ``notebook`` out."""
-    rel = released.cells
-    sub = submitted.cells
-    targets = [i for i, c in enumerate(rel) if _nbgrader(c).get("grade_id")]
+    cells = _Cells(released.cells, submitted.cells)
+    targets = [i for i, c in enumerate(cells.rel) if _nbgrader(c).get("grade_id")]
     if not targets:
-        raise RepairError(f"{release_name}: nbgrader のセル（grade_id のあるセル）がありません。配布版（release/）のノートブックを指定してください。",
+        raise RepairError(f"{release_name}: nbgrader のセル（grade_id のあるセル）がありません。"
+                          "配布版（release/）のノートブックを指定してください。",
                           f"{release_name}: no nbgrader cells (with a grade_id); pass the released notebook (release/).")
-    texts_r = [_norm(c.source) for c in rel]
-    texts_s = [_norm(c.source) for c in sub]
-    sim = _Similarity(texts_r, texts_s)
+    matched, how = _anchor_pairs(cells)  # 1. anchors
+    _fill_between(cells, targets, matched, how)  # 2. between anchors
+    nb, stale = _with_metadata(submitted, cells.rel, set(targets), matched)  # 3. the repaired notebook
+    restored_at, sub_to_out = _restore_deleted(nb, cells.rel, targets, matched)
+    matches = []
+    for i in targets:
+        meta = _nbgrader(cells.rel[i])
+        if i in matched:
+            j = matched[i]
+            matches.append(CellMatch(meta["grade_id"], _role(cells.rel[i]), i, how[i], j, sub_to_out[j], round(cells.sim(i, j), 4)))
+        elif i in restored_at:
+            matches.append(CellMatch(meta["grade_id"], _role(cells.rel[i]), i, "restored", None, restored_at[i], 0.0))
+        else:
+            matches.append(CellMatch(meta["grade_id"], _role(cells.rel[i]), i, "unmatched"))
+    by_sub = set(matched.values())
+    extra = tuple(j for j in range(len(cells.sub)) if j not in by_sub)
+    return RepairResult(release_name, submission_name, None, tuple(matches), extra, tuple(stale), nb)
 
-    # 1. anchors: exact or near-exact source, or the same surviving grade_id, in order
+
+class _Cells:
+    """The released and the submitted cells, their normalised sources and the similarity between them."""
+
+    def __init__(self, rel: Sequence[Any], sub: Sequence[Any]):
+        self.rel, self.sub = rel, sub
+        self.texts_r = [_norm(c.source) for c in rel]
+        self.texts_s = [_norm(c.source) for c in sub]
+        self.sim = _Similarity(self.texts_r, self.texts_s)
+
+    def same_id(self, i: int, j: int) -> bool:
+        gid = _nbgrader(self.rel[i]).get("grade_id")
+        return bool(gid) and _nbgrader(self.sub[j]).get("grade_id") == gid
+
+
+def _anchor_pairs(cells: _Cells) -> tuple[dict[int, int], dict[int, str]]:
+    """Exact or near-exact source, or the same surviving grade_id, in order: released → submitted index, and how."""
     def anchor_score(i: int, j: int) -> float | None:
-        if rel[i].cell_type != sub[j].cell_type:
+        if cells.rel[i].cell_type != cells.sub[j].cell_type:
             return None
-        gid = _nbgrader(rel[i]).get("grade_id")
-        if gid and _nbgrader(sub[j]).get("grade_id") == gid:
-            return 2.0 + sim(i, j)
-        if not texts_r[i]:
+        if cells.same_id(i, j):
+            return 2.0 + cells.sim(i, j)
+        if not cells.texts_r[i]:
             return None
-        s = sim(i, j, floor=NEAR)
+        s = cells.sim(i, j, floor=NEAR)
         return s if s >= NEAR else None
 
-    pairs = _align(range(len(rel)), range(len(sub)), anchor_score)
+    pairs = _align(range(len(cells.rel)), range(len(cells.sub)), anchor_score)
     how: dict[int, str] = {}
     for i, j in pairs:
-        gid = _nbgrader(rel[i]).get("grade_id")
-        how[i] = "id" if gid and _nbgrader(sub[j]).get("grade_id") == gid and texts_r[i] != texts_s[j] else \
-            "exact" if texts_r[i] == texts_s[j] else "near"
-    matched = dict(pairs)
+        same_text = cells.texts_r[i] == cells.texts_s[j]
+        how[i] = "id" if cells.same_id(i, j) and not same_text else "exact" if same_text else "near"
+    return dict(pairs), how
 
-    # 2. between anchors: the remaining nbgrader cells by position
-    bounds = [(-1, -1), *sorted(matched.items()), (len(rel), len(sub))]
-    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+
+def _fill_between(cells: _Cells, targets: Sequence[int], matched: dict[int, int], how: dict[int, str]) -> None:
+    """Between two anchors, the remaining nbgrader cells by position (same cell type, the most similar first;
+    a locked, test or task cell only when still similar). Adds to ``matched`` and ``how``."""
+    def gap_score(i: int, j: int) -> float | None:
+        if cells.rel[i].cell_type != cells.sub[j].cell_type:
+            return None
+        s = cells.sim(i, j)
+        if _role(cells.rel[i]) in ("test", "locked", "task") and s < LOOSE:
+            return None
+        return 1.0 + s
+
+    bounds = [(-1, -1), *sorted(matched.items()), (len(cells.rel), len(cells.sub))]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
         left_r = [i for i in range(i0 + 1, i1) if i in targets]
         left_s = list(range(j0 + 1, j1))
         if not left_r or not left_s:
             continue
-
-        def gap_score(i: int, j: int) -> float | None:
-            if rel[i].cell_type != sub[j].cell_type:
-                return None
-            s = sim(i, j)
-            if _role(rel[i]) in ("test", "locked", "task") and s < LOOSE:
-                return None
-            return 1.0 + s
-
         for i, j in _align(left_r, left_s, gap_score):
             matched[i] = j
             how[i] = "position"
 
-    # 3. build the repaired notebook: submission cells in order, restored cells after their predecessor's match
-    import nbformat
 
+def _with_metadata(submitted: Any, rel: Sequence[Any], targets: set[int], matched: dict[int, int]) -> tuple[Any, list[int]]:
+    """A copy of the submission whose matched cells carry the released metadata; stale nbgrader metadata removed
+    (returned: the indices of the cells it was removed from)."""
     nb = copy.deepcopy(submitted)
-    with_id = (nb.get("nbformat", 4), nb.get("nbformat_minor", 0)) >= (4, 5)
-    target_set = set(targets)
     by_sub = {j: i for i, j in matched.items()}
     stale = []
     for j, cell in enumerate(nb.cells):
-        if by_sub.get(j) in target_set:
+        if by_sub.get(j) in targets:
             _attach(cell, rel[by_sub[j]])
         elif "nbgrader" in cell.get("metadata", {}):
             del cell.metadata["nbgrader"]
             stale.append(j)
+    return nb, stale
+
+
+def _restore_deleted(nb: Any, rel: Sequence[Any], targets: Sequence[int],
+                     matched: dict[int, int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Put back, after their predecessor's match, the released cells the student deleted (never a solution cell).
+    Returns released index → its cell in ``nb``, and submission index → its cell in ``nb``."""
+    import nbformat
+
+    with_id = (nb.get("nbformat", 4), nb.get("nbformat_minor", 0)) >= (4, 5)
     restore_after: dict[int, list[int]] = {}  # submission index (-1: the top) → released cells to put after it
     for i in targets:
         if i not in matched and _role(rel[i]) != "solution":
@@ -231,19 +270,7 @@ def repair(released: Any, submitted: Any, release_name: str = "<release>", submi
         out_cells.append(cell)
         restore(j)
     nb.cells = out_cells
-
-    matches = []
-    for i in targets:
-        meta = _nbgrader(rel[i])
-        if i in matched:
-            j = matched[i]
-            matches.append(CellMatch(meta["grade_id"], _role(rel[i]), i, how[i], j, sub_to_out[j], round(sim(i, j), 4)))
-        elif i in restored_at:
-            matches.append(CellMatch(meta["grade_id"], _role(rel[i]), i, "restored", None, restored_at[i], 0.0))
-        else:
-            matches.append(CellMatch(meta["grade_id"], _role(rel[i]), i, "unmatched"))
-    extra = tuple(j for j in range(len(sub)) if j not in by_sub)
-    return RepairResult(release_name, submission_name, None, tuple(matches), extra, tuple(stale), nb)
+    return restored_at, sub_to_out
 
 
 # ------------------------------------------------------------------ matching

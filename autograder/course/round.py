@@ -1,4 +1,4 @@
-"""One grading round: collect the LMS zip → grade into the gradebook → feedback → export the LMS CSV → a summary.
+"""One grading round: collect → grade into the gradebook → feedback → export → a summary. Never imports execute or cli.
 
 Each step is the library call of its own command (``collect``, ``autograde``, ``feedback``, ``export``); a bad file
 never stops the round, and a failing feedback step is reported without stopping the export. Imports nbgrader.
@@ -10,7 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from autograder.course.collect import ACCEPTED, ERRORS, CollectResult, collect_zip
+from autograder.course.collect import (
+    ACCEPTED,
+    ERRORS,
+    CollectResult,
+    collect_zip,
+    parse_time,
+)
 from autograder.course.coursedir import Course
 from autograder.course.export import ExportResult, export_course
 from autograder.course.gradebook import AutogradeResult, autograde_course
@@ -70,10 +76,12 @@ def run_round(zip_path: str | os.PathLike[str], spec: Spec, course: Course, dead
 
 def _feedback(report: Report, spec: Spec, out_dir: Path, lang: str) -> tuple[Path | None, tuple[str, str] | None]:
     try:
-        from autograder.present.feedback import write_feedback  # written in parallel (issue #4 item 3); optional until it lands
+        from autograder.present.feedback import write_feedback  # jinja2: installed by the course extra
     except ImportError as exc:
-        return None, (f"フィードバックは作っていません（autograder.feedback がまだありません: {exc}）。",
-                      f"no feedback written (autograder.feedback is not available yet: {exc}).")
+        return None, (f"フィードバックは作っていません（ページを作る部品を読み込めません: {exc}。"
+                      "pip install -e \".[course]\" で入ります）。",
+                      f"no feedback written (the page builder cannot be imported: {exc}; "
+                      "pip install -e \".[course]\" installs it).")
     try:
         write_feedback(report, spec, out_dir, lang)
     except Exception as exc:  # the round goes on to the export; the instructor sees why
@@ -82,7 +90,7 @@ def _feedback(report: Report, spec: Spec, out_dir: Path, lang: str) -> tuple[Pat
     return out_dir, None
 
 
-def _relative(path: Path | str) -> str:
+def relative_path(path: Path | str) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -91,42 +99,12 @@ def _relative(path: Path | str) -> str:
 
 def display_report(report: Report) -> Report:
     """The same report with file paths relative to the current folder, for the table printed on screen."""
-    return replace(report, submissions=tuple(replace(s, file=_relative(s.file)) for s in report.submissions))
+    return replace(report, submissions=tuple(replace(s, file=relative_path(s.file)) for s in report.submissions))
 
-
-def render_summary(r: RoundResult, lang: str = "ja") -> str:
-    en = lang == "en"
-    m = r.collect.manifest
-    kept, excluded = r.late
-    total = r.export.rows[0].max_score if r.export.rows else 0.0
-    mean = "-" if r.mean is None else f"{r.mean:.1f}"
-    lines = []
-    if en:
-        lines.append(f"zip: {len(m.entries)} entries — accepted {r.accepted} (late {kept}), late and excluded {excluded}, "
-                     f"superseded {m.count('superseded')}, errors {r.errors}")
-        lines.append(f"graded: {len(r.autograde.report.submissions)}, flagged {r.flagged}, mean {mean} / {total:g}")
-    else:
-        lines.append(f"ZIP: {len(m.entries)} 件 — 受理 {r.accepted}（うち締切後 {kept}）、締切後で除外 {excluded}、"
-                     f"再提出で不採用 {m.count('superseded')}、エラー {r.errors}")
-        lines.append(f"採点: {len(r.autograde.report.submissions)} 件、フラグ付き {r.flagged}、平均 {mean} / {total:g} 点")
-    if r.feedback_error:
-        lines.append(("feedback: " if en else "フィードバック: ") + r.feedback_error[1 if en else 0])
-    elif r.feedback_dir:
-        lines.append(("feedback: " if en else "フィードバック: ") + _relative(r.feedback_dir))
-    lines.append(("manifest: " if en else "一覧: ") + _relative(r.collect.manifest_csv))
-    lines.append(("gradebook: " if en else "成績表: ") + (_relative(r.db_url[len("sqlite:///"):])
-                                                          if r.db_url.startswith("sqlite:///") else r.db_url))
-    lines.append(("CSV for WebClass: " if en else "WebClass 用 CSV: ") + _relative(r.export.path))
-    return "\n".join(lines)
-
-
-# ------------------------------------------------------------------ for the command line
 
 def resolve_deadline(course: Course, assignment: str, text: str | None) -> tuple[datetime | None, str]:
     """``--deadline`` (no offset: JST); else the assignment's due date in the gradebook, when there is one.
     Returns the deadline and where it came from (``"option"``, ``"gradebook"`` or ``""``)."""
-    from autograder.course.collect import parse_time
-
     if text:
         return parse_time(text), "option"
     path = course.db_url[len("sqlite:///"):] if course.db_url.startswith("sqlite:///") else None
@@ -142,88 +120,3 @@ def resolve_deadline(course: Course, assignment: str, text: str | None) -> tuple
         except MissingEntry:
             return None, ""
     return (due.replace(tzinfo=timezone.utc), "gradebook") if due else (None, "")
-
-
-def error_text(exc: Exception, lang: str) -> str:
-    """The message of a course-command error in the language asked for."""
-    message = getattr(exc, "message", None)
-    if callable(message):
-        return message(lang)
-    text = str(exc)
-    if " / " in text:  # "Japanese / English" messages
-        ja, en = text.split(" / ", 1)
-        return en if lang == "en" else ja
-    return text
-
-
-def course_errors() -> tuple[type[Exception], ...]:
-    from autograder.errors import CollectError, CourseError, ExportError
-
-    return (CollectError, CourseError, ExportError, ValueError)
-
-
-def run_command(args) -> int:  # args: argparse.Namespace of collect / autograde / export / round
-    """What ``autograder collect|autograde|export|round`` do; messages in ``args.lang``."""
-    import sys
-
-    from autograder.course.collect import render_collect
-    from autograder.course.coursedir import open_course
-    from autograder.judge.spec import load_spec
-    from autograder.present.text import batch_table
-
-    lang = args.lang
-    en = lang == "en"
-    spec = load_spec(args.assignment)
-    course = open_course(args.course)
-    deadline, source = (None, "") if args.command == "export" else resolve_deadline(course, spec.id, args.deadline)
-    if source == "gradebook":
-        print(f"deadline from the gradebook: {_shown_jst(deadline)}" if en else f"締切（成績表より）: {_shown_jst(deadline)}")
-    jobs = max(1, getattr(args, "jobs", 1)) if getattr(args, "jobs", 1) != 0 else (os.cpu_count() or 1)
-
-    def warn(pairs) -> None:
-        for ja, en_text in pairs:
-            print(("warning: " if en else "注意: ") + (en_text if en else ja), file=sys.stderr)
-
-    if args.command == "collect":
-        from autograder.course.collect import collect_zip
-
-        result = collect_zip(args.zip, course, spec.id, spec.number, deadline=deadline, times=args.times,
-                             keep_late=args.keep_late, force=args.force)
-        print(render_collect(result, lang))
-        return 0
-    if args.command == "autograde":
-        names = _manifest_names(course, spec.id)
-        graded = autograde_course(course, spec, deadline=deadline, jobs=jobs, names=names, lang=lang, progress=True)
-        print(batch_table(display_report(graded.report), spec, lang))
-        warn(graded.warnings)
-        print(("report: " if en else "レポート: ") + _relative(graded.report_path))
-        return 0
-    if args.command == "export":
-        exported = export_course(course, spec.id, out=args.out, encoding=args.encoding, lang=lang)
-        warn(exported.warnings)
-        print(f"wrote {len(exported.rows)} students to {_relative(exported.path)}" if en
-              else f"{len(exported.rows)} 人分を {_relative(exported.path)} に書き出しました。")
-        return 0
-    result = run_round(args.zip, spec, course, deadline=deadline, times=args.times, keep_late=args.keep_late,
-                       force=args.force, jobs=jobs, encoding=args.encoding, out=args.out, lang=lang, progress=True)
-    print(render_collect(result.collect, lang))
-    print()
-    print(batch_table(display_report(result.autograde.report), spec, lang))
-    warn(result.autograde.warnings)
-    warn(result.export.warnings)
-    print()
-    print(render_summary(result, lang))
-    return 0
-
-
-def _shown_jst(t: datetime | None) -> str:
-    from autograder.course.collect import _shown
-
-    return _shown(t) if t else "-"
-
-
-def _manifest_names(course: Course, assignment: str) -> dict[str, str]:
-    from autograder.course.collect import read_manifest
-
-    manifest = read_manifest(course.manifest_paths(assignment)[1])
-    return manifest.names() if manifest else {}

@@ -31,9 +31,9 @@ def series(run: Run, name: str) -> list[float]:
         return []
     if run.values is None:
         return []
-    for key, values in run.values.items():
+    for key, recorded in run.values.items():
         if canonical_metric(key) == canonical_metric(name):
-            return list(values)
+            return list(recorded)
     return []
 
 

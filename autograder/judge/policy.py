@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from autograder.model.evidence import TestCell, TestRecord
-from autograder.model.results import CheckResult, Flag, FlagKind
+from autograder.model.results import CheckResult, Flag, FlagKind, Status
 
 
 def apply_test_cells(checks: Sequence[CheckResult], tests: TestRecord) -> tuple[CheckResult, ...]:
@@ -33,7 +33,7 @@ def apply_test_cells(checks: Sequence[CheckResult], tests: TestRecord) -> tuple[
         else:
             out.append(check)
     for test in found.values():  # test cells that are no check of the spec: counted on their own
-        base = CheckResult(id=test.grade_id, category="code", status="pass", points=test.points,
+        base = CheckResult(id=test.grade_id, category="code", status=Status.PASS, points=test.points,
                            max_points=test.points, message=f"テストのセル（セル {test.cell}）に合格しました。",
                            message_en=f"the test cell (cell {test.cell}) passed.", cell=test.cell,
                            description=f"nbgrader のテスト {test.grade_id}", description_en=f"nbgrader test {test.grade_id}")
@@ -43,16 +43,16 @@ def apply_test_cells(checks: Sequence[CheckResult], tests: TestRecord) -> tuple[
 
 def _failed(check: CheckResult, test: TestCell) -> CheckResult:
     if not test.ran:
-        return replace(check, status="missing", points=0.0, cell=test.cell,
+        return replace(check, status=Status.MISSING, points=0.0, cell=test.cell,
                        message=f"テストのセル（セル {test.cell}）は実行されませんでした（その前で実行が止まりました）。",
                        message_en=f"the test cell (cell {test.cell}) was not run (execution stopped before it).")
-    return replace(check, status="fail", points=0.0, cell=test.cell,
+    return replace(check, status=Status.FAIL, points=0.0, cell=test.cell,
                    message=f"テストのセル（セル {test.cell}）が失敗しました: {test.error}",
                    message_en=f"the test cell (cell {test.cell}) failed: {test.error}")
 
 
 def _lost(check: CheckResult) -> CheckResult:
-    return replace(check, status="missing", points=0.0, cell=None,
+    return replace(check, status=Status.MISSING, points=0.0, cell=None,
                    message=f"テストのセル {check.id} が見つからないため、隠しテストを実行できませんでした。"
                            "テストのセルは消したり書き換えたりしないでください。",
                    message_en=f"the test cell {check.id} was not found, so its hidden tests could not be run. "
@@ -71,13 +71,13 @@ def apply_policy(checks: Sequence[CheckResult], flags: Sequence[Flag], policy: s
     out = []
     for c in checks:
         hits = [f for f in tampered if c.cell is not None and c.cell in f.cells]
-        if c.status != "pass" or not hits:
+        if c.status != Status.PASS or not hits:
             out.append(c)
             continue
         cells = "、".join(str(x) for x in sorted({x for f in hits for x in f.cells}))
         cells_en = ", ".join(str(x) for x in sorted({x for f in hits for x in f.cells}))
         if policy == "fail":
-            out.append(replace(c, status="fail", points=0.0,
+            out.append(replace(c, status=Status.FAIL, points=0.0,
                                message=f"{c.message}（ただし、根拠の出力（セル {cells}）に不整合があるため合格にしません: "
                                        f"フラグ tampered_output を参照。教員が確認します）",
                                message_en=f"{c.message} (not passed: the evidence it rests on (cell {cells_en}) is "

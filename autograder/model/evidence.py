@@ -1,8 +1,10 @@
-"""Evidence values: what a notebook shows, each piece remembering its cell. Pure data; imports nothing heavy.
+"""Evidence values: what a notebook shows, each piece remembering its cell. Values only; standard library only.
 
-The parsers (``autograder.outputs.*``, ``autograder.code``) return these values with ``cell=None``;
-``autograder.extract`` fills in the cell. Every value is a frozen dataclass whose ``to_json()`` gives
-exactly the shape of the ``inspect --json`` contract documented in the README.
+The parsers (``autograder.read.outputs.*``, ``autograder.read.code``) return these values with ``cell=None``;
+``autograder.read.extract`` fills in the cell. Every value is a frozen dataclass whose ``to_json()`` gives
+exactly the shape of the ``inspect --json`` contract documented in the README. Some fields are kept for the
+integrity rules only (``Fit.headers``, ``Fit.interactive``, ``Evaluation.steps``, ``CellRecord.truncated``, …) so
+that judging never reads output text again; ``to_json()`` leaves them out, so the contract does not change.
 """
 from __future__ import annotations
 
@@ -56,6 +58,10 @@ class Fit:
     ``epochs_total`` is N of ``Epoch i/N`` when shown. ``steps`` is the step (or sample) count of
     the final progress line (``750`` of ``750/750``), ``step_unit`` "step" or "sample" (Keras ≤ 2.2
     counts samples), ``seconds_per_step`` the time per step printed on the last epoch, when shown.
+
+    For the integrity rules (not in ``to_json()``): ``headers`` are the epoch numbers i of the run's
+    ``Epoch i/N`` headers in printed order (epochs without a progress record included); ``interactive`` is True
+    when the cell's output shows Keras 3 interactive ``━`` bars.
     """
 
     epochs: tuple[Mapping[str, float], ...]
@@ -66,6 +72,8 @@ class Fit:
     epochs_arg: int | None = None
     style: str = "unknown"  # "keras3", "keras2", "keras1" (per-sample counter without per-step time)
     cell: int | None = None
+    headers: tuple[int, ...] = ()
+    interactive: bool = False
 
     @property
     def epochs_run(self) -> int:
@@ -115,13 +123,21 @@ class History:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A test-set result: an evaluate progress line, a labelled print, or a displayed return value."""
+    """A test-set result: an evaluate progress line, a labelled print, or a displayed return value.
+
+    For the integrity rules (not in ``to_json()``), set on progress lines only: ``steps`` is the total of the
+    line's counter (``313`` of ``313/313``) and ``step_unit`` "step" or "sample"; ``interactive`` is True for a
+    Keras 3 interactive ``━`` bar.
+    """
 
     source: str  # "progress" | "print" | "value"
     text: str
     accuracy: float | None = None
     loss: float | None = None
     cell: int | None = None
+    steps: int | None = None
+    step_unit: str | None = None
+    interactive: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "source": self.source, "accuracy": self.accuracy, "loss": self.loss,
@@ -187,13 +203,14 @@ class Execution:
 
 @dataclass(frozen=True)
 class CellRecord:
-    """One code cell's execution record, for the integrity rules and collusion detection (``autograder.integrity``)."""
+    """One code cell's execution record, for the integrity rules and collusion detection (``autograder.judge``)."""
 
     cell: int
     execution_count: int | None
     outputs: int  # number of outputs
     output_ids: tuple[str, ...] = ()  # Colab's ``metadata.outputId``: new for every run of the cell
     names: frozenset[str] = frozenset()  # identifiers in the cell's code (pairs a print with the call it shows)
+    truncated: bool = False  # the output says Jupyter or Colab dropped part of it ("IOPub message rate exceeded", …)
 
 
 @dataclass(frozen=True)
@@ -234,9 +251,8 @@ class ModelCode:
 
     @property
     def total_params(self) -> int | None:
-        if any(layer.params is None for layer in self.layers):
-            return None
-        return sum(layer.params for layer in self.layers)  # type: ignore[misc]
+        counts = [layer.params for layer in self.layers if layer.params is not None]
+        return sum(counts) if len(counts) == len(self.layers) else None
 
 
 @dataclass(frozen=True)

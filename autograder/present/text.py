@@ -86,34 +86,64 @@ def evidence_listing(file: str, ev: Evidence | None, error: str | None = None, l
         return "\n".join(lines)
     d: dict[str, Any] = ev.to_json()
     lines.append(f"  Keras output style: {d['keras']}" if en else f"  Keras の出力形式: {d['keras']}")
+    lines += _summaries(ev, en)
+    lines += _fits(ev, en)
+    if d["history_keys"] is not None:
+        lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]))
+    lines += _evaluations(ev, en)
+    acc = d["test_accuracy"]
+    lines.append(("  test accuracy: " if en else "  テスト正解率: ") + (f"{acc:.4f}" if acc is not None else "-"))
+    lines += _figures(ev, en)
+    lines += _gpu(ev, en)
+    lines.append(_execution(ev, en))
+    return "\n".join(lines)
+
+
+def _summaries(ev: Evidence, en: bool) -> list[str]:
+    out = []
     for s in ev.summaries:
-        kinds = ", ".join(f"{l.type}({l.params:,})" for l in s.layers)
-        lines.append(f"  summary (cell {s.cell}) {s.model or ''}: total {s.total_params:,} — {kinds}" if en
-                      else f"  summary（セル {s.cell}）{s.model or ''}: 総パラメータ {s.total_params:,} — {kinds}")
+        kinds = ", ".join(f"{layer.type}({layer.params:,})" for layer in s.layers)
+        out.append(f"  summary (cell {s.cell}) {s.model or ''}: total {s.total_params:,} — {kinds}" if en
+                   else f"  summary（セル {s.cell}）{s.model or ''}: 総パラメータ {s.total_params:,} — {kinds}")
+    return out
+
+
+def _fits(ev: Evidence, en: bool) -> list[str]:
+    out = []
     for f in ev.fits:
         last = ", ".join(f"{k}={v:g}" for k, v in f.last.items())
         arg = f"{f.epochs_arg}" if f.epochs_arg is not None else "?"
-        lines.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
-                      else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}")
-    if d["history_keys"] is not None:
-        lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]))
-    for e in ev.evaluations:
-        lines.append(f"  evaluation (cell {e.cell}, {e.source}): {e.text}" if en
-                      else f"  評価（セル {e.cell}、{e.source}）: {e.text}")
-    acc = d["test_accuracy"]
-    lines.append(("  test accuracy: " if en else "  テスト正解率: ") + (f"{acc:.4f}" if acc is not None else "-"))
-    if ev.figures:
-        figs = ", ".join(f"{f.cell}" + (f"({f.axes} axes)" if en and f.axes else f"（軸 {f.axes}）" if f.axes else "")
-                         for f in ev.figures)
-        lines.append(("  figures in cells: " if en else "  図のあるセル: ") + figs)
+        out.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
+                   else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}")
+    return out
+
+
+def _evaluations(ev: Evidence, en: bool) -> list[str]:
+    return [f"  evaluation (cell {e.cell}, {e.source}): {e.text}" if en else f"  評価（セル {e.cell}、{e.source}）: {e.text}"
+            for e in ev.evaluations]
+
+
+def _figures(ev: Evidence, en: bool) -> list[str]:
+    if not ev.figures:
+        return []
+    figs = ", ".join(f"{f.cell}" + (f"({f.axes} axes)" if en and f.axes else f"（軸 {f.axes}）" if f.axes else "")
+                     for f in ev.figures)
+    return [("  figures in cells: " if en else "  図のあるセル: ") + figs]
+
+
+def _gpu(ev: Evidence, en: bool) -> list[str]:
     g = ev.gpu
-    lines.append(f"  GPU: {g.verdict}" if en else f"  GPU 判定: {_VERDICT_JA[g.verdict]}")
+    out = [f"  GPU: {g.verdict}" if en else f"  GPU 判定: {_VERDICT_JA[g.verdict]}"]
     for s in g.signals:
-        where = f"cell {s.cell}" if en and s.cell is not None else f"セル {s.cell}" if s.cell is not None else "metadata" if en else "メタデータ"
-        lines.append(f"    - {s.kind} ({where}): {s.text}" if en else f"    - {s.kind}（{where}）: {s.text}")
+        where = (f"cell {s.cell}" if en else f"セル {s.cell}") if s.cell is not None else ("metadata" if en else "メタデータ")
+        out.append(f"    - {s.kind} ({where}): {s.text}" if en else f"    - {s.kind}（{where}）: {s.text}")
+    return out
+
+
+def _execution(ev: Evidence, en: bool) -> str:
     ex = ev.execution
-    lines.append(f"  execution: {ex.executed_cells}/{ex.code_cells} code cells run, {ex.errors} errors, "
-                  f"{'out of order' if ex.out_of_order else 'in order'}" if en else
-                  f"  実行: コードセル {ex.code_cells} 個中 {ex.executed_cells} 個実行、エラー {ex.errors} 個、"
-                  f"{'実行順が前後しています' if ex.out_of_order else '実行順は上から順'}")
-    return "\n".join(lines)
+    if en:
+        return (f"  execution: {ex.executed_cells}/{ex.code_cells} code cells run, {ex.errors} errors, "
+                f"{'out of order' if ex.out_of_order else 'in order'}")
+    return (f"  実行: コードセル {ex.code_cells} 個中 {ex.executed_cells} 個実行、エラー {ex.errors} 個、"
+            f"{'実行順が前後しています' if ex.out_of_order else '実行順は上から順'}")

@@ -1,14 +1,21 @@
-"""One extraction for every command: notebook → Evidence. Never executes code; never imports TensorFlow or nbclient.
+"""One extraction for every command: notebook → Evidence. Reading layer: never executes code; standard library only
+(never imports judging, TensorFlow or nbclient).
 
-``inspect`` shows exactly this evidence, and ``check``/``grade`` grade exactly this evidence.
+``inspect`` shows exactly this evidence, and ``check``/``grade`` grade exactly this evidence. Facts the integrity
+rules need from the output text (a progress line's counter, whether a cell's output was truncated) are recorded
+here on the evidence values, so judging never reads output text.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
+from itertools import pairwise
+from typing import Any
 
 from autograder.model.evidence import (
     CellRecord,
+    CodeFacts,
     Evaluation,
     Evidence,
     Execution,
@@ -17,48 +24,54 @@ from autograder.model.evidence import (
     Fit,
     Gpu,
     GpuSignal,
+    Summary,
 )
+from autograder.model.keras import FIT_METHODS
 from autograder.read.code import analyze_cells
 from autograder.read.notebook import Cell, Notebook
 from autograder.read.outputs.evaluate import parse_evaluations
-from autograder.read.outputs.fitlog import parse_fits, parse_histories
+from autograder.read.outputs.fitlog import parse_fits, step_counter, truncated
 from autograder.read.outputs.gpu import metadata_signals, step_time_signal, text_signals, verdict
+from autograder.read.outputs.history import parse_histories
 from autograder.read.outputs.summary import parse_summaries
 from autograder.read.tests import test_record
 
 _FIGURE_TEXT = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with (\d+) Axes>")
 _CURVE_CODE = re.compile(r"history|\bloss\b|\bacc(?:uracy)?\b|val_")
-_FIT_METHODS = ("fit", "fit_generator")  # Keras ≤ 2.x trains generators with fit_generator
 
 
 def extract(nb: Notebook) -> Evidence:
+    """Everything the static extraction finds in one notebook (see ``Evidence``)."""
     code_cells = [c for c in nb.code_cells]
     code = analyze_cells([(c.index, c.source) for c in code_cells])
-    fit_calls: dict[int, list[dict]] = {}
+    fit_calls: dict[int, list[Mapping[str, Any]]] = {}
     for call in code.calls:
-        if call.method in _FIT_METHODS and call.cell is not None:
+        if call.method in FIT_METHODS and call.cell is not None:
             fit_calls.setdefault(call.cell, []).append(call.args)
 
     summaries, fits, histories, evaluations, figures = [], [], [], [], []
     signals: list[GpuSignal] = list(metadata_signals(nb.metadata))
     outputs: list[tuple[int, str]] = []
+    dropped: set[int] = set()  # cells whose output says part of it was dropped
     for cell in code_cells:
         if not cell.outputs:
             continue
         text = cell.text
         if text:
             outputs.append((cell.index, text))
+        if truncated(text):
+            dropped.add(cell.index)
         i = cell.index
         summaries += [replace(s, cell=i) for s in parse_summaries(text)]
         logs = parse_fits(text)
-        for f, args in zip(logs, _fit_args(fit_calls.get(i, []), logs)):
+        for f, args in zip(logs, _fit_args(fit_calls.get(i, []), logs), strict=True):
             epochs_arg, batch_size = args.get("epochs"), args.get("batch_size")
             fits.append(replace(f, cell=i, epochs_arg=epochs_arg if isinstance(epochs_arg, int) else None))
             slow = step_time_signal(f.seconds_per_step, f.steps, batch_size if isinstance(batch_size, int) else None)
             if slow is not None:
                 signals.append(replace(slow, cell=i))
         histories += [replace(h, cell=i) for h in parse_histories(text)]
-        evaluations += [replace(e, cell=i) for e in parse_evaluations(text, cell.source)]
+        evaluations += [_counted(replace(e, cell=i)) for e in parse_evaluations(text, cell.source)]
         figures += _figures(cell)
         signals += [replace(s, cell=i) for s in text_signals(text, cell.source)]
 
@@ -75,11 +88,20 @@ def extract(nb: Notebook) -> Evidence:
         code=code,
         outputs=tuple(outputs),
         tests=test_record(nb),
-        fingerprints=_fingerprints(nb, code_cells),
+        fingerprints=_fingerprints(nb, code_cells, dropped),
     )
 
 
-def _fit_args(calls: list[dict], logs: list[Fit]) -> list[dict]:
+def _counted(e: Evaluation) -> Evaluation:
+    """A progress line with its counter's total and unit and whether it is a Keras 3 ``━`` bar."""
+    if e.source != "progress":
+        return e
+    counter = step_counter(e.text)
+    steps, unit = counter if counter is not None else (None, None)
+    return replace(e, steps=steps, step_unit=unit, interactive="━" in e.text)
+
+
+def _fit_args(calls: list[Mapping[str, Any]], logs: list[Fit]) -> list[dict[str, Any]]:
     """The ``epochs`` and ``batch_size`` of the fit call behind each training log of one cell.
 
     As many calls as logs: paired in order; calls that all agree (one call, or one in a loop): the same for every
@@ -88,7 +110,7 @@ def _fit_args(calls: list[dict], logs: list[Fit]) -> list[dict]:
     ``model.fit(…, epochs=N)``), else nothing.
     """
     every = [{"epochs": args.get("epochs"), "batch_size": args.get("batch_size")} for args in calls]
-    printing = [arg for arg, args in zip(every, calls) if args.get("verbose") != 0]
+    printing = [arg for arg, args in zip(every, calls, strict=True) if args.get("verbose") != 0]
     for group in (every, printing):
         if len(group) == len(logs):
             return group
@@ -116,7 +138,7 @@ def _figures(cell: Cell) -> list[Figure]:
     return found
 
 
-def _keras_style(summaries, fits) -> str:
+def _keras_style(summaries: list[Summary], fits: list[Fit]) -> str:
     styles = {s.style for s in summaries} | {f.style for f in fits}
     if "keras3" in styles:
         return "3"
@@ -127,11 +149,11 @@ def _keras_style(summaries, fits) -> str:
     return "unknown"
 
 
-def _test_accuracy(evaluations: list[Evaluation], fits: list[Fit], code) -> Evaluation | None:
+def _test_accuracy(evaluations: list[Evaluation], fits: list[Fit], code: CodeFacts) -> Evaluation | None:
     """The last test accuracy shown after the last training: a labelled print, else a displayed value, else a
     progress line. Training is located by its log, else by the last fit call in the code."""
     trained = [f.cell for f in fits if f.cell is not None] or [
-        c.cell for c in code.calls if c.method in _FIT_METHODS and c.cell is not None]
+        c.cell for c in code.calls if c.method in FIT_METHODS and c.cell is not None]
     after = max(trained) if trained else -1
     shown = [e for e in evaluations if e.accuracy is not None and e.cell is not None and e.cell >= after]
     for source in ("print", "value", "progress"):
@@ -144,7 +166,7 @@ def _test_accuracy(evaluations: list[Evaluation], fits: list[Fit], code) -> Eval
 def _execution(code_cells: list[Cell]) -> Execution:
     executed = [c for c in code_cells if c.executed]
     counts = [c.execution_count for c in code_cells if c.execution_count]  # null and 0 are not executions
-    out_of_order = any(b < a for a, b in zip(counts, counts[1:]))  # type: ignore[operator]
+    out_of_order = any(b < a for a, b in pairwise(counts))
     error_cells = tuple(c.index for c in code_cells if any(o.kind == "error" for o in c.outputs))
     error_names = tuple(o.ename or "Error" for c in code_cells for o in c.outputs if o.kind == "error")
     return Execution(code_cells=len(code_cells), executed_cells=len(executed), errors=len(error_names),
@@ -155,15 +177,16 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 _SEED = re.compile(r"\bset_(?:random_)?seed\s*\(|\brandom\.seed\s*\(|enable_op_determinism|PYTHONHASHSEED")
 
 
-def _fingerprints(nb: Notebook, code_cells: list[Cell]) -> Fingerprints:
-    """Execution counts, Colab ``outputId``s and code identifiers per code cell; the notebook's ``authorship_tag``."""
+def _fingerprints(nb: Notebook, code_cells: list[Cell], dropped: set[int]) -> Fingerprints:
+    """Execution counts, Colab ``outputId``s, code identifiers and truncated outputs (``dropped``) per code cell; the
+    notebook's ``authorship_tag``."""
     records = []
     for c in code_cells:
         oid = c.metadata.get("outputId")
         ids = [oid] if isinstance(oid, str) else oid if isinstance(oid, list) else []
         records.append(CellRecord(cell=c.index, execution_count=c.execution_count, outputs=len(c.outputs),
                                   output_ids=tuple(x for x in ids if isinstance(x, str) and x),
-                                  names=frozenset(_NAME.findall(c.source))))
+                                  names=frozenset(_NAME.findall(c.source)), truncated=c.index in dropped))
     colab = nb.metadata.get("colab")
     tag = nb.metadata.get("authorship_tag") or (colab.get("authorship_tag") if isinstance(colab, dict) else None)
     return Fingerprints(cells=tuple(records), authorship_tag=tag if isinstance(tag, str) and tag.strip() else None,

@@ -1,6 +1,6 @@
-"""Read an ``.ipynb`` file into plain immutable values, never executing it.
+"""Read an ``.ipynb`` file into plain immutable values, never executing it; standard library only (nbformat lazily, for v3).
 
-Standard library only on the hot path; ``nbformat`` is imported lazily, just to upgrade nbformat 3 files.
+``nbformat`` is imported lazily, just to upgrade nbformat 3 files: the hot path loads nothing outside the standard library.
 Every problem with a file becomes a ``NotebookError`` whose message names the file and says what to do.
 """
 from __future__ import annotations
@@ -132,16 +132,18 @@ def _read_file(path: str | os.PathLike[str]) -> tuple[bytes, str]:
                                 f"{name}: this is a folder, not a file. Give an .ipynb file.")
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise NotebookError("too_large", f"{name}: ファイルが大きすぎます（{size // (1024 * 1024)} MB、上限 {MAX_BYTES // (1024 * 1024)} MB）。"
+            mb, limit = size // (1024 * 1024), MAX_BYTES // (1024 * 1024)
+            raise NotebookError("too_large", f"{name}: ファイルが大きすぎます（{mb} MB、上限 {limit} MB）。"
                                 "出力を減らして保存し直してください。",
-                                f"{name}: the file is too large ({size // (1024 * 1024)} MB, limit {MAX_BYTES // (1024 * 1024)} MB). "
+                                f"{name}: the file is too large ({mb} MB, limit {limit} MB). "
                                 "Clear large outputs and save again.")
         data = p.read_bytes()
     except NotebookError:
         raise
     except FileNotFoundError:
         if p.is_symlink():
-            raise NotebookError("not_found", f"{name}: シンボリックリンクのリンク先がありません。リンクではなくファイルそのものを指定してください。",
+            raise NotebookError("not_found", f"{name}: シンボリックリンクのリンク先がありません。"
+                                "リンクではなくファイルそのものを指定してください。",
                                 f"{name}: a symbolic link whose target does not exist. Give the file itself.") from None
         raise NotebookError("not_found", f"{name}: ファイルが見つかりません。",
                             f"{name}: file not found.") from None
@@ -191,7 +193,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _decode(data: bytes, name: str) -> str:
     if not data.strip():
-        raise NotebookError("empty", f"{name}: ファイルが空です。Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。",
+        raise NotebookError("empty", f"{name}: ファイルが空です。"
+                            "Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。",
                             f"{name}: the file is empty. In Colab use File → Download → .ipynb and submit again.")
     if data.startswith(_PDF):
         raise NotebookError("not_notebook", f"{name}: PDF ファイルです。ノートブック（.ipynb）を提出してください。",
@@ -243,11 +246,13 @@ def _parse_json(data: bytes | str, name: str) -> Any:
         looks_python = bool(re.match(r"\s*(import |from |def |class |#|print\()", text))
         looks_html = bool(re.match(r"\s*<(?:!doctype html|html)\b", text, re.IGNORECASE))
         if looks_html:
-            hint_ja = "HTML ファイル（.html）のようです。Colab で「ファイル → ダウンロード → .ipynb」を選び、ノートブックを提出してください。"
+            hint_ja = ("HTML ファイル（.html）のようです。"
+                       "Colab で「ファイル → ダウンロード → .ipynb」を選び、ノートブックを提出してください。")
             hint_en = "It looks like an HTML file (.html). In Colab use File → Download → .ipynb and submit the notebook."
         else:
             hint_ja = ("Python スクリプト（.py）のようです。ノートブック（.ipynb）を提出してください。" if looks_python
-                       else "ファイルが壊れているか、途中で切れています。Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。")
+                       else "ファイルが壊れているか、途中で切れています。"
+                            "Colab で「ファイル → ダウンロード → .ipynb」を選び、保存し直してください。")
             hint_en = ("It looks like a Python script (.py). Submit the notebook (.ipynb)." if looks_python
                        else "The file is damaged or cut short. In Colab use File → Download → .ipynb and submit again.")
         raise NotebookError("invalid_json", f"{name}: JSON として読めません{where_ja}。{hint_ja}",
@@ -260,7 +265,7 @@ def _parse_json(data: bytes | str, name: str) -> Any:
 def _replace_lone_surrogates(raw: Any) -> None:
     """Replace, in place, the unpaired surrogates that JSON escapes can put in strings (an emoji cut in half) by
     U+FFFD, so that every text read from a notebook can be written as UTF-8. Iterative: any nesting depth."""
-    stack = [raw] if isinstance(raw, (dict, list)) else []
+    stack: list[Any] = [raw] if isinstance(raw, (dict, list)) else []
     while stack:
         node = stack.pop()
         for key, value in list(node.items() if isinstance(node, dict) else enumerate(node)):
@@ -335,7 +340,8 @@ def _cell(index: int, raw: Any) -> Cell:
     cell_type = raw.get("cell_type")
     cell_type = cell_type if isinstance(cell_type, str) else "unknown"
     source = join_source(raw.get("source", ""))
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    metadata = raw.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
     if cell_type != "code":
         return Cell(index=index, cell_type=cell_type, source=source, metadata=metadata)
     count = raw.get("execution_count")
@@ -357,8 +363,9 @@ def _output(raw: Any) -> Output | None:
         # once the cell's streams are joined (Cell.stdout / Cell.text).
         return Output(kind="stream", name=name if isinstance(name, str) else "stdout", text=join_source(raw.get("text", "")))
     if kind == "error":
-        ename = raw.get("ename") if isinstance(raw.get("ename"), str) else "Error"
-        evalue = raw.get("evalue") if isinstance(raw.get("evalue"), str) else ""
+        ename, evalue = raw.get("ename"), raw.get("evalue")
+        ename = ename if isinstance(ename, str) else "Error"
+        evalue = evalue if isinstance(evalue, str) else ""
         return Output(kind="error", text=clean(f"{ename}: {evalue}"), ename=ename, evalue=clean(evalue))
     data = raw.get("data")
     if not isinstance(data, dict):

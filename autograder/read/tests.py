@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograder.model.evidence import TestCell, TestRecord
-from autograder.read.notebook import Notebook
+from autograder.read.notebook import Cell, Notebook
 
 _MAX_ERROR = 400  # characters of an error value kept in a check message
 
 
-def nbgrader_meta(cell: Mapping[str, Any]) -> Mapping[str, Any]:
+def nbgrader_meta(cell: Mapping[str, Any] | Cell) -> Mapping[str, Any]:
+    """The ``nbgrader`` metadata of a cell (a raw JSON cell or a read ``Cell``); empty when it has none."""
     meta = cell.get("metadata") if isinstance(cell, Mapping) else getattr(cell, "metadata", None)
     found = (meta or {}).get("nbgrader") if isinstance(meta, Mapping) else None
     return found if isinstance(found, Mapping) else {}
@@ -28,6 +29,7 @@ def is_test_cell(cell: Any) -> bool:
 
 
 def executed_by_run(nb: Notebook) -> bool:
+    """``autograder run`` wrote this notebook (its metadata has ``autograder.run``)."""
     meta = nb.metadata.get("autograder")
     return isinstance(meta, Mapping) and isinstance(meta.get("run"), Mapping)
 
@@ -41,6 +43,7 @@ def expected_tests(nb: Notebook) -> tuple[str, ...]:
 
 
 def test_cells(nb: Notebook) -> list[TestCell]:
+    """Each test cell: its grade id, points, whether it ran, and its first error (shortened)."""
     out = []
     for cell in nb.cells:
         if not is_test_cell(cell):

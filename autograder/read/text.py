@@ -1,6 +1,6 @@
-"""Turn raw output text into what a person sees: no ANSI codes, ``\\r``/``\\b`` rewrites applied, HTML as text.
+"""Turn raw output text into what a person sees (no ANSI codes, ``\\r``/``\\b`` applied, HTML as text); standard library only.
 
-Standard library only; every parser reads text that went through ``clean`` (or ``html_to_text``).
+Every parser reads text that went through ``clean`` (or ``html_to_text``).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ _STYLE_SCRIPT = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.D
 
 
 def strip_ansi(text: str) -> str:
+    """The text without ANSI escape sequences (colours, cursor moves)."""
     if "\x1b" not in text:
         return text
     return _ANSI.sub("", text)

@@ -1,1 +1,1 @@
-"""Parsers of cleaned output text (see ``autograder.text.clean``). Pure functions, standard library only."""
+"""Parsers of cleaned output text (see ``autograder.read.text.clean``): pure functions; standard library only, no later layer."""

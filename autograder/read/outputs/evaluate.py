@@ -1,4 +1,4 @@
-"""Read test-set results (evaluate progress lines, labelled prints, displayed evaluate values) from one cell; imports only the standard library.
+"""Read one cell's test-set results (evaluate progress lines, labelled prints, displayed values); standard library only.
 
 Three sources, returned in order of appearance:
 
@@ -29,8 +29,10 @@ import ast
 import math
 import re
 from decimal import Decimal
+from typing import TypeGuard
 
 from autograder.model.evidence import Evaluation
+from autograder.read.code import parse_cell
 from autograder.read.outputs.fitlog import COUNTER, HEADER, NUMBER, Record, scan_records
 from autograder.read.outputs.fitlog import ERROR_LINE as _ERROR_LINE
 
@@ -130,9 +132,7 @@ def _value_ends(line: str, after: re.Match[str]) -> bool:
     rest = line[after.end():]
     if rest and not _VALUE_END.match(rest):
         return False
-    if not after.group("sep") and rest.lstrip().startswith((":", "=", "：")):
-        return False
-    return True
+    return bool(after.group("sep")) or not rest.lstrip().startswith((":", "=", "："))
 
 
 def _accuracy(number: str, percent: bool) -> float | None:
@@ -174,7 +174,6 @@ def _print_evaluations(text: str) -> list[tuple[int, Evaluation]]:
 
 # ---------------------------------------------------------------- the cell's code
 
-_MAGIC = re.compile(r"(?m)^([ \t]*)[%!].*$")
 _DATA_NOT_TEST = re.compile(r"train|(?<![a-z])val(?:id\w*)?(?![a-z])", re.IGNORECASE)
 
 
@@ -189,18 +188,11 @@ class _Code:
     @property
     def tree(self) -> ast.Module | None:
         if not self._parsed:
-            self._tree, self._parsed = _parse(self.source), True
+            self._tree, self._parsed = parse_cell(self.source), True
         return self._tree
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(_MAGIC.sub(r"\1pass", source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
-def _is_evaluate(node: ast.AST) -> bool:
+def _is_evaluate(node: ast.AST) -> TypeGuard[ast.Call]:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "evaluate"
 
 
@@ -234,11 +226,11 @@ def _assigned(tree: ast.Module) -> dict[str, tuple[ast.Call, int | None]]:
         if isinstance(node, ast.Assign) and _is_evaluate(node.value):
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    names[target.id] = (node.value, None)  # type: ignore[assignment]
+                    names[target.id] = (node.value, None)
                 elif isinstance(target, (ast.Tuple, ast.List)):
                     for i, elt in enumerate(target.elts):
                         if isinstance(elt, ast.Name):
-                            names[elt.id] = (node.value, i)  # type: ignore[assignment]
+                            names[elt.id] = (node.value, i)
     return names
 
 
@@ -248,13 +240,13 @@ def _shown(expr: ast.AST, names: dict[str, tuple[ast.Call, int | None]]) -> tupl
             and len(expr.args) == 1:
         return _shown(expr.args[0], names)
     if _is_evaluate(expr):
-        return expr, None  # type: ignore[return-value]
+        return expr, None
     if isinstance(expr, ast.Name):
         return names.get(expr.id)
     if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name) and expr.value.id in names:
         call, index = names[expr.value.id]
         key = expr.slice
-        if index is None and isinstance(key, ast.Constant) and key.value in (0, 1):
+        if index is None and isinstance(key, ast.Constant) and isinstance(key.value, (int, float)) and key.value in (0, 1):
             return call, int(key.value)
     return None
 
@@ -361,7 +353,7 @@ def _progress_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]
     if code.tree is not None:
         excluded = [_not_test_data(c) for c in _evaluate_calls(code.tree)]
         if len(excluded) == len(records):
-            records = [r for r, skip in zip(records, excluded) if not skip]
+            records = [r for r, skip in zip(records, excluded, strict=True) if not skip]
         elif any(excluded):
             return []
     found: list[tuple[int, Evaluation]] = []

@@ -1,4 +1,7 @@
-"""Read ``model.fit`` training logs and printed ``history.history`` dicts from cleaned cell text; imports only the standard library.
+"""Read ``model.fit`` training logs from cleaned cell text; imports only the standard library and ``autograder.model``.
+
+Printed ``history.history`` dicts are read by ``autograder.read.outputs.history`` (``parse_histories`` and
+``MAX_DICT_CHARS`` are re-exported here, where the tests and older code import them).
 
 Progress lines ("records") of every Keras generation are parsed by one grammar, shared with
 ``autograder.outputs.evaluate``:
@@ -33,18 +36,23 @@ time. Otherwise "step"; None when no counter was shown.
 
 ``style`` is "keras3" for ``━`` bars and verbose=2 lines whose per-step time precedes the metrics; "keras1"
 for counters without a per-step time that count samples, and for counter-less verbose=2 lines; else "keras2".
+
+For the integrity rules, each ``Fit`` also keeps ``headers`` (the epoch numbers of its run's ``Epoch i/N``
+headers, epochs without a record included) and ``interactive`` (the text shows Keras 3 ``━`` bars anywhere);
+``truncated`` and ``step_counter`` give the other facts they need, so judging never reads output text.
 """
 from __future__ import annotations
 
-import ast
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from autograder.model.evidence import Fit, History
+from autograder.model.evidence import Fit
+from autograder.read.outputs.history import MAX_DICT_CHARS, parse_histories
+from autograder.read.outputs.history import _balanced as _balanced  # the name tests/test_properties.py checks
 
-__all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "COUNTER", "ERROR_LINE", "HEADER", "NUMBER"]
+__all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "step_counter", "truncated", "COUNTER", "ERROR_LINE",
+           "HEADER", "MAX_DICT_CHARS", "NUMBER", "TRUNCATED"]
 
 # ---------------------------------------------------------------- shared grammar
 
@@ -67,6 +75,24 @@ _TRAIN_ON = re.compile(r"Train on (\d+) samples")
 ERROR_LINE = re.compile(r"(?m)^(?:KeyboardInterrupt|[A-Z]\w*(?:Error|Exception))\b")
 _DOWNLOAD = "Downloading data from"
 _UNITS_PER_SECOND = {"us": 1e6, "µs": 1e6, "ms": 1e3, "s": 1.0}
+#: What Jupyter and Colab write when they drop part of a cell's output: the saved log is then honestly incomplete.
+TRUNCATED = ("IOPub message rate exceeded", "IOPub data rate exceeded", "Buffered data was truncated",
+             "output size limit", "output truncated", "Output is truncated")
+
+
+def truncated(text: str) -> bool:
+    """The cell's text says Jupyter or Colab dropped part of its output (one of ``TRUNCATED``)."""
+    return any(marker in text for marker in TRUNCATED)
+
+
+def step_counter(text: str) -> tuple[int, str] | None:
+    """(total, "step"|"sample") of the first progress counter in ``text`` (an evaluate progress line), None when
+    there is none or its total is ``Unknown``: "step" when the time is per step or the bar is Keras 3's."""
+    m = COUNTER.search(text)
+    if not m or m.group(2) == "Unknown":
+        return None
+    unit = "step" if ("/step" in text or m.group("bar3")) else "sample"
+    return int(m.group(2)), unit
 
 
 @dataclass
@@ -169,7 +195,7 @@ def _record(text: str, start: int, end: int, kind: str, done: int | None, total:
         body = body[:cut]
     time = _step_time(body)
     followed = time is not None and _METRIC.match(body, time.end()) is not None
-    metrics, metrics_at = _metrics(body, time.end() if followed else 0)
+    metrics, metrics_at = _metrics(body, time.end() if time is not None and followed else 0)
     rec = Record(start=start, end=end, text=text[start:end].strip(), kind=kind, done=done, total=total,
                  metrics=metrics, eta="ETA:" in body)
     if time is not None:
@@ -240,7 +266,7 @@ def _headers(text: str) -> Iterator[re.Match[str]]:
 
 def _events(text: str) -> Iterator[_Header | Record]:
     """Headers and records in order of position; each record's end is the next event or its line end."""
-    found: list[tuple[int, str, re.Match[str] | None, int | None]] = []
+    found: list[tuple[int, str, re.Match[str], int | None]] = []
     if "/" in text:
         for m in _counters(text):
             start, done = _counter_start(text, m)
@@ -252,9 +278,9 @@ def _events(text: str) -> Iterator[_Header | Record]:
         for m in _headers(text):
             found.append((m.start(), "header", m, None))
     found.sort(key=lambda f: f[0])
-    for i, (start, what, m, done) in enumerate(found):
+    for i, (start, what, match, count) in enumerate(found):
         if what == "header":
-            yield _Header(int(m.group(1)), int(m.group(2)))
+            yield _Header(int(match.group(1)), int(match.group(2)))
             continue
         line_end = text.find("\n", start)
         line_end = len(text) if line_end == -1 else line_end
@@ -263,9 +289,9 @@ def _events(text: str) -> Iterator[_Header | Record]:
         if what == "bare":
             rec = _record(text, start, end, "line", None, None)
         else:
-            kind = "bar3" if m.group("bar3") else "bar2" if m.group("bar2") is not None else "line"
-            total = None if m.group(2) == "Unknown" else int(m.group(2))
-            rec = _record(text, start, end, kind, done, total)
+            kind = "bar3" if match.group("bar3") else "bar2" if match.group("bar2") is not None else "line"
+            total = None if match.group(2) == "Unknown" else int(match.group(2))
+            rec = _record(text, start, end, kind, count, total)
         rec.line_end = nxt >= line_end
         line_start = text.rfind("\n", 0, start)
         prev_start = text.rfind("\n", 0, max(line_start, 0)) + 1
@@ -367,6 +393,8 @@ def _fit(text: str, run: _Run, since: int) -> Fit | None:
         epochs_arg=None,
         style=_style(final, unit),
         cell=None,
+        headers=tuple(e.index for e in run.epochs),
+        interactive="━" in text,
     )
 
 
@@ -384,129 +412,3 @@ def parse_fits(text: str) -> list[Fit]:
             fits.append(fit)
             since = max(r.end for e in run.epochs for r in e.records)
     return fits
-
-
-# ---------------------------------------------------------------- history.history
-
-MAX_DICT_CHARS = 1_000_000  # a printed history longer than this is not parsed
-_DICT_HEAD = re.compile(r"\{\s*(['\"])[^'\"\n]{1,100}\1\s*:\s*\[")
-_DICT_KEYS = re.compile(r"dict_keys\(\[([^\]]{0,4000})\]\)")
-_NP_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)(?:16|32|64|128)?\(\s*([^()]*?)\s*\)")
-_NAN_INF = re.compile(r"(?<![\w.'\"])(-?)(nan|inf)(?![\w'\"])")
-_METRIC_NAMES = {"loss", "acc", "accuracy", "mae", "mse", "lr", "learning_rate", "auc", "precision", "recall"}
-_METRIC_SUFFIXES = ("_accuracy", "_acc", "_loss", "_crossentropy", "_error")
-
-
-def _is_metric_key(key: str) -> bool:
-    return key in _METRIC_NAMES or key.startswith("val_") or key.endswith(_METRIC_SUFFIXES)
-
-
-_SPECIAL = re.compile(r"[\\'\"{}\[\]()]")  # the only characters _balanced acts on
-
-
-def _balanced(text: str, start: int) -> int:
-    """Index after the ``}`` closing the ``{`` at ``start`` (quotes respected), or -1.
-
-    Jumps from one quote, bracket or backslash to the next (the digits of a long history are skipped)."""
-    depth = 0
-    quote = ""
-    limit = min(len(text), start + MAX_DICT_CHARS)
-    i = start
-    while i < limit:
-        m = _SPECIAL.search(text, i, limit)
-        if m is None:
-            return -1
-        i = m.start()
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "{[(":
-            depth += 1
-        elif ch in "}])":
-            depth -= 1
-            if depth == 0:
-                return i + 1 if ch == "}" else -1
-        i += 1
-    return -1
-
-
-def _nan_inf(m: re.Match[str]) -> str:
-    if m.group(2) == "nan":
-        return "None"
-    return m.group(1) + "1e999"
-
-
-def _literal(snippet: str) -> object:
-    snippet = _NP_SCALAR.sub(r"\1", snippet)
-    snippet = _NAN_INF.sub(_nan_inf, snippet)
-    try:
-        return ast.literal_eval(snippet)
-    except (ValueError, SyntaxError, TypeError, OverflowError, MemoryError, RecursionError):
-        return None
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _history(obj: object) -> History | None:
-    if not isinstance(obj, dict) or not obj:
-        return None
-    values: dict[str, tuple[float, ...]] = {}
-    for key, series in obj.items():
-        if not isinstance(key, str) or not isinstance(series, (list, tuple)):
-            return None
-        numbers = [_number(v) for v in series]
-        if any(n is None for n in numbers):
-            return None
-        values[key] = tuple(numbers)  # type: ignore[arg-type]
-    if not any(_is_metric_key(k) for k in values):
-        return None
-    return History(keys=tuple(values), values=values)
-
-
-def _keys_history(inner: str) -> History | None:
-    keys = _literal("[" + inner + "]")
-    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-        return None
-    if not any(_is_metric_key(k) for k in keys):
-        return None
-    return History(keys=tuple(keys), values=None)
-
-
-def parse_histories(text: str) -> list[History]:
-    """Printed ``history.history`` dicts and ``dict_keys([...])`` of them, in order of appearance."""
-    if not text or ("{" not in text and "dict_keys" not in text):
-        return []
-    found: list[tuple[int, History]] = []
-    if "dict_keys" in text:
-        for m in _DICT_KEYS.finditer(text):
-            h = _keys_history(m.group(1))
-            if h is not None:
-                found.append((m.start(), h))
-    pos = 0
-    while True:
-        m = _DICT_HEAD.search(text, pos)
-        if not m:
-            break
-        end = _balanced(text, m.start())
-        if end == -1:
-            pos = m.end()
-            continue
-        h = _history(_literal(text[m.start():end]))
-        if h is not None:
-            found.append((m.start(), h))
-            pos = end
-        else:
-            pos = m.end()
-    found.sort(key=lambda f: f[0])
-    return [h for _, h in found]

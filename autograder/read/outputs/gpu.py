@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 from autograder.model.evidence import GpuSignal
 
@@ -323,11 +324,11 @@ def step_time_signal(seconds_per_step: float | None, steps: int | None,
     return GpuSignal(kind="step_time", text=_trim(shown), points_to="cpu", runtime=True, cell=None)
 
 
-def _number(x: object) -> bool:
+def _number(x: object) -> TypeGuard[float]:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x > 0
 
 
-def _count(x: object) -> bool:
+def _count(x: object) -> TypeGuard[int]:
     return isinstance(x, int) and not isinstance(x, bool) and x > 0
 
 
@@ -350,7 +351,7 @@ def verdict(signals: Sequence[GpuSignal]) -> str:
     tf_level = [s for s in decisive if s.kind not in MACHINE_KINDS]
     tier = tf_level or decisive
     if tier:
-        points = {s.points_to for s in tier}
+        points = {s.points_to for s in tier if s.points_to is not None}  # all "gpu" or "cpu" (decisive)
         return points.pop() if len(points) == 1 else "unknown"
     meta = [s for s in signals if isinstance(s, GpuSignal) and not s.runtime]
     if not any(s.kind in _METADATA_GPU_KINDS and s.points_to == "gpu" for s in meta):

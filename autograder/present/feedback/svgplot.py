@@ -1,5 +1,7 @@
 """Small charts as inline SVG text: line charts (learning curves) and histograms. Standard library only.
 
+Imports nothing from autograder (nor jinja2).
+
 No matplotlib and nothing external: the text goes straight into a self-contained HTML page. Every label is
 escaped here, so callers may mark the result as safe markup. Non-finite values (a diverged ``loss: nan``)
 leave a gap in the line rather than breaking the chart.
@@ -7,7 +9,7 @@ leave a gap in the line rather than breaking the chart.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -51,7 +53,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     start = math.floor(lo / step + 1e-9) * step
-    ticks = []
+    ticks: list[float] = []
     value = start
     while value <= hi + step * 0.5 and len(ticks) < 50:
         ticks.append(round(value, 12))
@@ -76,8 +78,8 @@ def line_chart(lines: Sequence[Line], *, title: str, x_label: str, y_label: str,
     """A line chart of per-epoch series with axes, grid, legend and an optional vertical marker."""
     left, right, top, bottom = 64, 16, 34, 72
     pw, ph = width - left - right, height - top - bottom
-    n = max((len(l.values) for l in lines), default=0)
-    values = [v for l in lines for v in _finite(l.values)]
+    n = max((len(line.values) for line in lines), default=0)
+    values = [v for line in lines for v in _finite(line.values)]
     if n == 0 or not values:
         return _empty(title, width, height, css_class)
     yt = nice_ticks(min(values), max(values))
@@ -92,43 +94,47 @@ def line_chart(lines: Sequence[Line], *, title: str, x_label: str, y_label: str,
         return top + ph - (y - y0) / (y1 - y0) * ph
 
     out = [_open(width, height, title, css_class), _title(title, width)]
-    for t in yt:
-        y = sy(t)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{GRID_COLOR}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} fill="{AXIS_COLOR}">{_fmt(t)}</text>')
+    out.extend(_y_grid(yt, sy, left, pw))
     for t in xt:
         x = sx(t)
         out.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 4}" stroke="{AXIS_COLOR}" stroke-width="1"/>')
         out.append(f'<text x="{x:.1f}" y="{top + ph + 17}" text-anchor="middle" font-size="11" {FONT} fill="{AXIS_COLOR}">{_fmt(t)}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="{AXIS_COLOR}" stroke-width="1"/>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph + 33}" text-anchor="middle" font-size="12" {FONT} fill="{AXIS_COLOR}">{escape(x_label)}</text>')
-    out.append(f'<text x="14" y="{top + ph / 2:.1f}" text-anchor="middle" font-size="12" {FONT} fill="{AXIS_COLOR}" '
-               f'transform="rotate(-90 14 {top + ph / 2:.1f})">{escape(y_label)}</text>')
+    out.extend(_frame(left, top, pw, ph, x_label, y_label, x_label_below=33))
     if mark is not None and 1 <= mark.x <= n:
-        x = sx(mark.x)
-        out.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{mark.color}" '
-                   f'stroke-width="1.5" stroke-dasharray="5 4"/>')
-        anchor = "end" if x > left + pw * 0.75 else "start"
-        dx = -4 if anchor == "end" else 4
-        out.append(f'<text x="{x + dx:.1f}" y="{top + 13}" text-anchor="{anchor}" font-size="11" {FONT} fill="{mark.color}">'
-                   f'{escape(mark.label)}</text>')
+        out.extend(_marker(sx(mark.x), top, ph, left + pw * 0.75, mark.label, mark.color))
     for line in lines:
-        dash = ' stroke-dasharray="6 3"' if line.dashed else ""
-        for segment in _segments(line.values):
-            if len(segment) == 1:
-                i, v = segment[0]
-                out.append(f'<circle cx="{sx(i + 1):.1f}" cy="{sy(v):.1f}" r="2.5" fill="{line.color}"/>')
-                continue
-            points = " ".join(f"{sx(i + 1):.1f},{sy(v):.1f}" for i, v in segment)
-            out.append(f'<polyline class="series" points="{points}" fill="none" stroke="{line.color}" stroke-width="2"'
-                       f' stroke-linejoin="round"{dash}/>')
-        if mark is not None and 1 <= mark.x <= len(line.values):
-            v = line.values[int(mark.x) - 1]
-            if isinstance(v, (int, float)) and math.isfinite(v):
-                out.append(f'<circle cx="{sx(mark.x):.1f}" cy="{sy(v):.1f}" r="4" fill="white" stroke="{line.color}" stroke-width="2"/>')
+        out.extend(_series(line, sx, sy, mark))
     out.append(_legend(lines, left, top + ph + 44))
     out.append("</svg>")
     return "".join(out)
+
+
+def _series(line: Line, sx: Callable[[float], float], sy: Callable[[float], float], mark: Mark | None) -> list[str]:
+    """One series: a polyline per run of finite values (a dot for a lone one), and a ring where ``mark`` falls."""
+    out = []
+    dash = ' stroke-dasharray="6 3"' if line.dashed else ""
+    for segment in _segments(line.values):
+        if len(segment) == 1:
+            i, v = segment[0]
+            out.append(f'<circle cx="{sx(i + 1):.1f}" cy="{sy(v):.1f}" r="2.5" fill="{line.color}"/>')
+            continue
+        points = " ".join(f"{sx(i + 1):.1f},{sy(v):.1f}" for i, v in segment)
+        out.append(f'<polyline class="series" points="{points}" fill="none" stroke="{line.color}" stroke-width="2"'
+                   f' stroke-linejoin="round"{dash}/>')
+    if mark is not None and 1 <= mark.x <= len(line.values):
+        v = line.values[int(mark.x) - 1]
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            out.append(f'<circle cx="{sx(mark.x):.1f}" cy="{sy(v):.1f}" r="4" fill="white" stroke="{line.color}" stroke-width="2"/>')
+    return out
+
+
+def _marker(x: float, top: float, ph: float, flip_after: float, label: str, color: str) -> list[str]:
+    """A dashed vertical line at ``x`` over the plot, labelled at the top (on its left once past ``flip_after``)."""
+    anchor, dx = ("end", -4) if x > flip_after else ("start", 4)
+    return [f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{color}" '
+            f'stroke-width="1.5" stroke-dasharray="5 4"/>',
+            f'<text x="{x + dx:.1f}" y="{top + 13}" text-anchor="{anchor}" font-size="11" {FONT} fill="{color}">'
+            f'{escape(label)}</text>']
 
 
 def _segments(values: Sequence[float]) -> list[list[tuple[int, float]]]:
@@ -170,10 +176,7 @@ def histogram(counts: Sequence[int], edges: Sequence[str], *, title: str, x_labe
         return top + ph - y / y1 * ph
 
     out = [_open(width, height, title, css_class), _title(title, width)]
-    for t in yt:
-        y = sy(t)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{GRID_COLOR}" stroke-width="1"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} fill="{AXIS_COLOR}">{_fmt(t)}</text>')
+    out.extend(_y_grid(yt, sy, left, pw))
     for i, count in enumerate(counts):
         if count:
             x, y = left + i * slot, sy(count)
@@ -188,19 +191,30 @@ def histogram(counts: Sequence[int], edges: Sequence[str], *, title: str, x_labe
             out.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 4}" stroke="{AXIS_COLOR}" stroke-width="1"/>')
             out.append(f'<text x="{x:.1f}" y="{top + ph + 16}" text-anchor="middle" font-size="10" {FONT} '
                        f'fill="{AXIS_COLOR}">{escape(label)}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="{AXIS_COLOR}" stroke-width="1"/>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph + 36}" text-anchor="middle" font-size="12" {FONT} fill="{AXIS_COLOR}">{escape(x_label)}</text>')
-    out.append(f'<text x="14" y="{top + ph / 2:.1f}" text-anchor="middle" font-size="12" {FONT} fill="{AXIS_COLOR}" '
-               f'transform="rotate(-90 14 {top + ph / 2:.1f})">{escape(y_label)}</text>')
+    out.extend(_frame(left, top, pw, ph, x_label, y_label, x_label_below=36))
     if mark_at is not None and 0 <= mark_at <= len(counts):
-        x = left + mark_at * slot
-        out.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="{MARK_COLOR}" '
-                   f'stroke-width="1.5" stroke-dasharray="5 4"/>')
-        anchor, dx = ("end", -4) if x > left + pw * 0.75 else ("start", 4)
-        out.append(f'<text x="{x + dx:.1f}" y="{top + 13}" text-anchor="{anchor}" font-size="11" {FONT} '
-                   f'fill="{MARK_COLOR}">{escape(mark_label)}</text>')
+        out.extend(_marker(left + mark_at * slot, top, ph, left + pw * 0.75, mark_label, MARK_COLOR))
     out.append("</svg>")
     return "".join(out)
+
+
+def _y_grid(ticks: Sequence[float], sy: Callable[[float], float], left: float, pw: float) -> list[str]:
+    """A horizontal grid line and a label at each y tick."""
+    out = []
+    for t in ticks:
+        y = sy(t)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="{GRID_COLOR}" stroke-width="1"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} fill="{AXIS_COLOR}">{_fmt(t)}</text>')
+    return out
+
+
+def _frame(left: float, top: float, pw: float, ph: float, x_label: str, y_label: str, x_label_below: float) -> list[str]:
+    """The plot's frame, the x label ``x_label_below`` under it and the y label turned along the left side."""
+    return [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="{AXIS_COLOR}" stroke-width="1"/>',
+            f'<text x="{left + pw / 2:.1f}" y="{top + ph + x_label_below}" text-anchor="middle" font-size="12" {FONT} '
+            f'fill="{AXIS_COLOR}">{escape(x_label)}</text>',
+            f'<text x="14" y="{top + ph / 2:.1f}" text-anchor="middle" font-size="12" {FONT} fill="{AXIS_COLOR}" '
+            f'transform="rotate(-90 14 {top + ph / 2:.1f})">{escape(y_label)}</text>']
 
 
 def _open(width: int, height: int, title: str, css_class: str) -> str:
@@ -210,7 +224,8 @@ def _open(width: int, height: int, title: str, css_class: str) -> str:
 
 
 def _title(title: str, width: int) -> str:
-    return f'<text x="{width / 2:.1f}" y="20" text-anchor="middle" font-size="14" font-weight="bold" {FONT} fill="#222">{escape(title)}</text>'
+    return (f'<text x="{width / 2:.1f}" y="20" text-anchor="middle" font-size="14" font-weight="bold" {FONT} fill="#222">'
+            f'{escape(title)}</text>')
 
 
 def _empty(title: str, width: int, height: int, css_class: str) -> str:

@@ -1,0 +1,51 @@
+"""run: re-execute submissions in contained kernels, then grade them. Command-line code only.
+
+The re-execution layer (nbclient, Dask) is imported only when the command runs.
+"""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from autograder.cli.common import assignment_parent, jobs_parent, lang_parent, paths_argument, report_parent, write_outputs
+
+
+def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+    from autograder.execute.defaults import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT_CELL  # constants only
+
+    p = sub.add_parser("run", parents=[assignment_parent(), report_parent(), jobs_parent(0), lang_parent()], help="提出を隔離したカーネルで再実行して採点 / re-execute submissions in contained kernels, then grade",
+                       description="各提出を一時フォルダのコピーとして新しいカーネルで実行し（時間・メモリの上限、ネットワークなし）、"
+                                   "隠しテストを戻して、実行後のノートブックを採点します。元のファイルは変更しません。 "
+                                   "Execute each submission in a fresh, contained kernel (time and memory limits, no network), "
+                                   "with the course's hidden tests put back, and grade the executed notebook.")
+    paths_argument(p)
+    p.add_argument("--timeout-cell", type=float, default=DEFAULT_TIMEOUT_CELL, metavar="S",
+                   help=f"1 セルの制限時間（秒） / seconds per cell (default {DEFAULT_TIMEOUT_CELL:g})")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"ノートブック全体の制限時間（秒） / seconds per notebook (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"カーネルのメモリ上限 MB（0 で上限なし、GPU では 0） / kernel address-space cap in MB "
+                        f"(default {DEFAULT_MEMORY_MB}; 0: none, use 0 with a GPU)")
+    p.add_argument("--datasets", metavar="DIR", help="load_data() に渡す .npz のフォルダ / folder of .npz files served to load_data()")
+    p.add_argument("--out", "-o", metavar="DIR", help="実行後のノートブックとレポートの出力先 / output folder (default: run-<assignment>)")
+    p.add_argument("--cluster", metavar="ADDRESS", help="Dask のスケジューラ（例 tcp://scheduler:8786） / a Dask scheduler address")
+    p.add_argument("--course", metavar="DIR", help="隠しテストを含む nbgrader のコースフォルダ（source/ のある所） / nbgrader course root holding source/")
+    p.add_argument("--force", action="store_true", help="実行済みのものも再実行 / run again what the cache already holds")
+    commands["run"] = _cmd_run
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from autograder.execute.run import Options, run_paths, summary
+    from autograder.judge.spec import load_spec
+    from autograder.present.text import batch_table
+
+    spec = load_spec(args.assignment)
+    options = Options(timeout_cell=args.timeout_cell, timeout=args.timeout, memory_mb=max(0, args.memory))
+    report = run_paths(args.paths, spec, args.out or f"run-{spec.id}", options, jobs=args.jobs or None,
+                       datasets=args.datasets, course=args.course, cluster=args.cluster, force=args.force,
+                       progress=True)  # RunError (a usage problem): exit 2, from cli.main
+    if write_outputs(args, report.to_json(args.lang), report.report, spec):
+        print(batch_table(report.report, spec, args.lang))
+        print(summary(report, args.lang))
+    return 0

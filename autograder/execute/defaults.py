@@ -1,0 +1,7 @@
+"""Default limits of ``autograder run`` (written once: ``Options`` and the command line read them). Constants only."""
+from __future__ import annotations
+
+DEFAULT_TIMEOUT_CELL = 1200.0  # seconds for one cell
+DEFAULT_TIMEOUT = 3600.0  # seconds for the whole notebook
+DEFAULT_MEMORY_MB = 8192  # RLIMIT_AS of the kernel: TensorFlow on CPU maps ~2.5 GB of address space; 0 = no cap
+DEFAULT_MAX_FILE_MB = 1024  # RLIMIT_FSIZE: the largest file the notebook may write

@@ -1,0 +1,82 @@
+"""Feedback pages: one self-contained HTML page per submission and a class overview (``index.html``), ja/en.
+
+Rendering only; every verdict comes from the ``Report``. A hidden check is never shown — not its id, its
+description, its parameters, its message or the cell it points to — only how many there are and the points
+they gave together; and a page leaves out what would give a hidden check's answer away (the best epoch
+when ``best_epoch`` is hidden, the over-fitting gap for ``overfitting_gap``, the GPU verdict for ``gpu``,
+the test accuracy for ``test_accuracy``). Pages embed their charts as SVG text and their CSS: no file,
+font, script or network access is needed to open them.
+
+The only place jinja2 and markupsafe are imported (the ``course`` extra): ``check``, ``grade`` and ``inspect``
+never import this package. Never imports pipeline, course, execute or cli.
+
+  student.py    the context of one student's page          overview.py  the context of ``index.html``
+  facts.py      training-run numbers and flag rows (both)   texts.py     the ja/en words
+  svgplot.py    charts as inline SVG text                   templates/   the jinja2 templates
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import jinja2
+
+from autograder.model.results import Report
+from autograder.model.spec import Spec
+from autograder.present.feedback.facts import RunFacts, run_facts
+from autograder.present.feedback.overview import overview_context
+from autograder.present.feedback.student import student_context
+
+__all__ = ["LANGS", "TEMPLATES", "RunFacts", "overview_context", "page_names", "run_facts", "student_context", "write_feedback"]
+
+LANGS = ("ja", "en")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def write_feedback(report: Report, spec: Spec, out_dir: str | os.PathLike[str], lang: str = "ja") -> list[Path]:
+    """Write one page per submission of ``report`` and ``index.html`` into ``out_dir``; return their paths.
+
+    Pages are named after the student id (``2412001.html``), else the file name; a second file of the same
+    student gets ``-2``. The list holds the submissions' pages in report order, then ``index.html``.
+    The submitted files are read again (when still there) only to quote the first lines of a cited cell.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = _environment()
+    names = page_names(report)
+    paths = []
+    student = env.get_template("student.html.j2")
+    for result, name in zip(report.submissions, names, strict=True):
+        html = student.render(**student_context(result, spec, lang))
+        paths.append(_write(out / name, html))
+    index = env.get_template("index.html.j2")
+    paths.append(_write(out / "index.html", index.render(**overview_context(report, spec, lang, names))))
+    return paths
+
+
+def page_names(report: Report) -> list[str]:
+    """The file name of each submission's page, in report order: ``<student_id>.html``, unique, never ``index``."""
+    used = {"index"}
+    names = []
+    for s in report.submissions:
+        base = s.student_id or re.sub(r"[^\w.-]+", "_", Path(s.file).stem).strip("._") or "submission"
+        name, k = base, 2
+        while name.lower() in used:
+            name, k = f"{base}-{k}", k + 1
+        used.add(name.lower())
+        names.append(f"{name}.html")
+    return names
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
