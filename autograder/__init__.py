@@ -22,7 +22,30 @@ _WHERE = {
     "grade_evidence": "autograder.judge.grade", "grade_notebook": "autograder.pipeline", "grade_paths": "autograder.pipeline",
     "inspect_file": "autograder.pipeline",
 }
-__all__ = sorted([*_WHERE, "__version__"])
+__all__ = [
+    "AutograderError",
+    "CheckResult",
+    "Evidence",
+    "Flag",
+    "FlagKind",
+    "NotebookError",
+    "Report",
+    "Spec",
+    "SpecError",
+    "Status",
+    "SubmissionResult",
+    "__version__",
+    "extract",
+    "grade_evidence",
+    "grade_notebook",
+    "grade_paths",
+    "inspect_file",
+    "load_notebook",
+    "load_spec",
+    "parse_notebook",
+    "read_raw",
+]
+
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from autograder.errors import AutograderError, NotebookError, SpecError

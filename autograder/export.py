@@ -1,4 +1,5 @@
-"""Stable documented path: ``autograder.export`` is the module ``autograder.course.export``: the CSV for the LMS (LmsExportPlugin, export_course)."""
+"""Stable documented path: ``autograder.export`` is the module ``autograder.course.export``:
+the CSV for the LMS (LmsExportPlugin, export_course)."""
 import sys
 
 from autograder.course import export as _module

@@ -212,7 +212,7 @@ def check_figure(fig: Any, assignment: str, check_id: str, result: Any = None) -
 
 def _same_series(ydata: Any, series: Sequence[float]) -> bool:
     values = [float(y) for y in ydata]
-    return len(values) == len(series) and all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(values, series))
+    return len(values) == len(series) and all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(values, series, strict=True))
 
 
 def check_score(score: Any, assignment: str, check_id: str) -> None:
@@ -231,9 +231,11 @@ def check_gpu(assignment: str, check_id: str, devices: Sequence[Any] | None = No
     This tests the machine the notebook runs on now: under nbgrader autograde, the grader's machine.
     """
     if devices is None:
-        tf = sys.modules.get("tensorflow")
+        tf: Any = sys.modules.get("tensorflow")
         if tf is None:
-            import tensorflow as tf  # only when asked, and only if the notebook has not imported it yet
+            import tensorflow  # only when asked, and only if the notebook has not imported it yet
+
+            tf = tensorflow
         devices = tf.config.list_physical_devices("GPU")
     devices = list(devices)
     signal = GpuSignal(kind="device_list", text=str(devices), points_to="gpu" if devices else "cpu")

@@ -52,7 +52,8 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
         if name in ("collect", "round"):
             p.add_argument("--times", metavar="CSV", help="提出時刻の CSV（ファイル名, 提出日時） / submission times CSV "
                                                           "(file name, submitted at); default: the zip's entry times as JST")
-            p.add_argument("--keep-late", action="store_true", help="締切後の提出も受理して late を付ける / accept late files, flagged late")
+            p.add_argument("--keep-late", action="store_true",
+                           help="締切後の提出も受理して late を付ける / accept late files, flagged late")
             p.add_argument("--force", action="store_true", help="submitted/ の手で置いたファイルも上書き / overwrite files placed by hand")
         if name in ("export", "round"):
             p.add_argument("--encoding", choices=("utf-8-sig", "utf-8", "cp932"), default="utf-8-sig",

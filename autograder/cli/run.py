@@ -14,7 +14,9 @@ from autograder.cli.common import assignment_parent, jobs_parent, lang_parent, p
 def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]]) -> None:
     from autograder.execute.defaults import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT_CELL  # constants only
 
-    p = sub.add_parser("run", parents=[assignment_parent(), report_parent(), jobs_parent(0), lang_parent()], help="提出を隔離したカーネルで再実行して採点 / re-execute submissions in contained kernels, then grade",
+    parents = [assignment_parent(), report_parent(), jobs_parent(0), lang_parent()]
+    p = sub.add_parser("run", parents=parents,
+                       help="提出を隔離したカーネルで再実行して採点 / re-execute submissions in contained kernels, then grade",
                        description="各提出を一時フォルダのコピーとして新しいカーネルで実行し（時間・メモリの上限、ネットワークなし）、"
                                    "隠しテストを戻して、実行後のノートブックを採点します。元のファイルは変更しません。 "
                                    "Execute each submission in a fresh, contained kernel (time and memory limits, no network), "
@@ -30,7 +32,8 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
     p.add_argument("--datasets", metavar="DIR", help="load_data() に渡す .npz のフォルダ / folder of .npz files served to load_data()")
     p.add_argument("--out", "-o", metavar="DIR", help="実行後のノートブックとレポートの出力先 / output folder (default: run-<assignment>)")
     p.add_argument("--cluster", metavar="ADDRESS", help="Dask のスケジューラ（例 tcp://scheduler:8786） / a Dask scheduler address")
-    p.add_argument("--course", metavar="DIR", help="隠しテストを含む nbgrader のコースフォルダ（source/ のある所） / nbgrader course root holding source/")
+    p.add_argument("--course", metavar="DIR",
+                   help="隠しテストを含む nbgrader のコースフォルダ（source/ のある所） / nbgrader course root holding source/")
     p.add_argument("--force", action="store_true", help="実行済みのものも再実行 / run again what the cache already holds")
     commands["run"] = _cmd_run
 

@@ -45,18 +45,22 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
     p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="ノートブック / notebooks")
     p.add_argument("--json", action="store_true", help="JSON で出力（README の契約どおり） / JSON output (the documented contract)")
 
-    p = sub.add_parser("feedback", parents=[assignment, jobs, lang], help="学生ごとのフィードバックページ（HTML）とクラスの概要 / feedback pages and a class overview",
+    p = sub.add_parser("feedback", parents=[assignment, jobs, lang],
+                       help="学生ごとのフィードバックページ（HTML）とクラスの概要 / feedback pages and a class overview",
                        description="PATH を採点し、学生ごとの HTML ページと index.html（教員用の概要）を書き出します。 "
                                    "Grade the PATHs and write one self-contained HTML page per student plus index.html.")
     paths_argument(p)
     p.add_argument("--out", "-o", metavar="DIR", help="出力先フォルダ / output folder (default: feedback-<assignment>)")
 
     p = sub.add_parser("repair", parents=[lang], help="nbgrader のセルのメタデータを付け直す / re-attach nbgrader cell metadata",
-                       description="Colab で失われた nbgrader のメタデータを配布版から内容で対応づけて付け直し、新しいファイルに書き出します。 "
-                                   "Match the released cells to the submission's by content, re-attach nbgrader metadata, write a new file.")
+                       description="Colab で失われた nbgrader のメタデータを配布版から内容で対応づけて付け直し、"
+                                   "新しいファイルに書き出します。 Match the released cells to the submission's by content, "
+                                   "re-attach nbgrader metadata, write a new file.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION", help="提出されたノートブック / submitted notebooks")
-    p.add_argument("--release", "-r", metavar="RELEASED", help="配布版のノートブック（またはそのフォルダ） / the released notebook (or its folder)")
-    p.add_argument("--course", metavar="DIR", help="nbgrader のコースフォルダ（--assignment と一緒に） / nbgrader course root, with --assignment")
+    p.add_argument("--release", "-r", metavar="RELEASED",
+                   help="配布版のノートブック（またはそのフォルダ） / the released notebook (or its folder)")
+    p.add_argument("--course", metavar="DIR",
+                   help="nbgrader のコースフォルダ（--assignment と一緒に） / nbgrader course root, with --assignment")
     p.add_argument("--assignment", "-a", help="nbgrader の課題 id / nbgrader assignment id (with --course)")
     p.add_argument("--output", "-o", metavar="OUT",
                    help="出力ファイルまたはフォルダ / output file or folder (default: repaired/ beside each submission)")

@@ -123,7 +123,8 @@ def open_course(path: str | os.PathLike[str] | None = None) -> Course:
         try:
             config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
         except Exception as exc:  # the instructor's own Python file: say which and why
-            raise CourseError(f"{root / CONFIG_FILE}: 読み込めません（{exc}）。", f"{root / CONFIG_FILE}: cannot be loaded ({exc}).") from None
+            raise CourseError(f"{root / CONFIG_FILE}: 読み込めません（{exc}）。",
+                              f"{root / CONFIG_FILE}: cannot be loaded ({exc}).") from None
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(root)  # the folder given wins over a root written in the config
     return Course(root=root, coursedir=coursedir)

@@ -1,0 +1,15 @@
+"""Re-execution; the only place nbclient, jupyter_client and distributed are imported; never imports cli.
+
+``autograder run``: each submission executed in a fresh, contained kernel, then graded by the static pipeline.
+
+- ``defaults``: the default limits (constants only; the command line reads them).
+- ``values``: options, a worker's ``Task`` and ``Execution``, ``RunResult``, ``RunReport`` (no kernel library).
+- ``prepare``: the course source found, hidden tests put back, outputs cleared (this process).
+- ``kernel_run``: the kernel driver, one notebook's cells in one kernel under time limits (the one engine).
+- ``worker``: ``execute_task``, a ``Task`` in the sandbox on that driver (threads or Dask workers).
+- ``status``: what the executed outputs say: status and message.
+- ``cache``: ``OUT/cache`` and ``OUT/executed``, graded here.
+- ``run``: a batch (``run_paths``, threads, Dask, the summary) and the stable import path of all of the above.
+- ``datasets``: offline ``.npz`` datasets for ``load_data()``, and ``execute_notebook`` on the same driver.
+- ``sandbox``: the containment itself; standard library only, imports nothing from ``autograder`` (run as a script).
+"""

@@ -1,7 +1,8 @@
-"""Offline datasets: serve local ``.npz`` files to a notebook's unchanged ``load_data()``; run notebooks with them.
+"""Offline datasets: ``.npz`` files served to a notebook's unchanged ``load_data()``; never TensorFlow, never cli.
 
 Never imports TensorFlow or Keras (the kernel does, later, and is patched when it does); numpy, scikit-learn
-and nbclient are imported lazily, inside the functions that need them.
+and nbclient are imported lazily, inside the functions that need them. ``execute_notebook`` runs a notebook
+with them on the kernel driver of ``autograder run`` (``kernel_run``), with isolation off.
 
 How it works. ``execute_notebook`` starts the kernel with two environment variables set for that kernel
 only: ``IPYTHONDIR``, a temporary folder holding one IPython startup file, and ``AUTOGRADER_DATASETS``,
@@ -23,11 +24,18 @@ Instructors, for nbgrader autograde without internet::
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from autograder.execute.kernel_run import kernel_manager, run_notebook
+from autograder.execute.values import Options
 
 ENV_VAR = "AUTOGRADER_DATASETS"
 STARTUP_NAME = "00-autograder-datasets.py"
@@ -198,25 +206,68 @@ def execute_notebook(path_in: str | os.PathLike[str], path_out: str | os.PathLik
     False raises ``nbclient.exceptions.CellExecutionError``. ``path_out``: where to write the executed
     notebook (None: do not write). ``cwd``: the kernel's working folder (default: the notebook's folder).
     The notebook's metadata records ``autograder.executed_with_datasets`` (True/False).
+
+    The kernel driver is ``autograder run``'s, with isolation off and no limit but ``timeout``: the kernel
+    gets this process's environment and stdout/stderr, is not wrapped in the sandbox, and a cell that runs out
+    of time, a kernel that dies or does not start raises nbclient's error, as ``NotebookClient.execute`` does.
     """
     import nbformat
-    from nbclient import NotebookClient
 
     path_in = Path(path_in)
     nb = nbformat.read(path_in, as_version=4)
+    opts = Options(timeout_cell=timeout if timeout and timeout > 0 else 0, timeout=0, memory_mb=0, max_file_mb=0,
+                   isolate=False, kernel_name=kernel_name)
     with tempfile.TemporaryDirectory(prefix="autograder-ipython-") as ipython_dir:
-        kwargs: dict[str, Any] = {}
+        env = None
         if datasets_dir is not None:
             prepare_ipython_dir(ipython_dir)
-            kwargs["env"] = kernel_env(datasets_dir, ipython_dir)
-        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=allow_errors,
-                                resources={"metadata": {"path": str(Path(cwd or path_in.parent).resolve())}})
-        client.execute(**kwargs)
+            env = kernel_env(datasets_dir, ipython_dir)
+        with tempfile.TemporaryDirectory(prefix="autograder-kernel-") as conn:
+            km = kernel_manager(Path(conn) / "kernel.json", kernel_name)
+            done = run_notebook(nb, km, opts, str(Path(cwd or path_in.parent).resolve()), env, allow_errors=allow_errors,
+                                widgets=True)
+    if done.error is not None:
+        raise done.error
     nb.metadata.setdefault("autograder", {})["executed_with_datasets"] = datasets_dir is not None
     if path_out is not None:
         Path(path_out).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(path_out))
     return nb
+
+
+# ------------------------------------------------------------------ datasets for cluster workers
+
+@dataclass(frozen=True)
+class DatasetBundle:
+    """The ``.npz`` files of a datasets folder, sent to cluster workers that do not share this disk."""
+
+    digest: str
+    files: Mapping[str, bytes]
+
+
+def read_bundle(datasets_dir: str) -> DatasetBundle:
+    """The ``.npz`` files of ``datasets_dir`` and their digest (part of ``autograder run``'s cache key)."""
+    files = {p.name: p.read_bytes() for p in sorted(Path(datasets_dir).glob("*.npz"))}
+    digest = hashlib.sha256()
+    for name, data in files.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return DatasetBundle(digest.hexdigest(), files)
+
+
+def materialize(bundle: DatasetBundle) -> str:
+    """The bundle as a folder on this worker (written once per digest, removed when the worker that wrote it ends)."""
+    folder = Path(tempfile.gettempdir()) / f"autograder-datasets-{bundle.digest[:16]}"
+    if not folder.is_dir():
+        staging = Path(tempfile.mkdtemp(prefix="autograder-datasets-"))
+        for name, data in bundle.files.items():
+            (staging / name).write_bytes(data)
+        os.chmod(staging, 0o755)
+        try:
+            os.rename(staging, folder)
+            atexit.register(shutil.rmtree, folder, True)  # the worker that wrote it removes it when it ends
+        except OSError:  # another worker was first
+            shutil.rmtree(staging, ignore_errors=True)
+    return str(folder)
 
 
 # ------------------------------------------------------------------ command line (instructors)

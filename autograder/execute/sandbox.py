@@ -1,10 +1,10 @@
-"""Contain one kernel process: namespaces, read-only files, a hidden home, no network, resource limits.
+"""Contain one kernel process (namespaces, read-only files, hidden home, no network, limits); stdlib only, no autograder.
 
 Standard library only, and nothing from ``autograder``: on Linux this file is also run as a script
 (``python -I -S sandbox.py CONFIG -- KERNEL-ARGV...``), the first program inside fresh namespaces made by
 util-linux ``unshare``, where it sets up the view of the file system, drops privileges and starts the kernel.
-``autograder.run`` imports it to build that command (``launch_prefix``) and to learn, once per process, what
-this machine allows (``probe``).
+``autograder.execute.worker`` imports it to build that command (``launch_prefix``) and to learn, once per
+process, what this machine allows (``probe``).
 
 What one kernel gets on Linux when ``unshare`` works (root, or unprivileged user namespaces):
 
@@ -26,6 +26,7 @@ starts unwrapped. ``probe`` says which.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -73,7 +74,8 @@ class Config:
     @staticmethod
     def from_json(text: str) -> Config:
         raw = json.loads(text)
-        return Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+        return Config(**fields)
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def hand_over(path: str, uid: int | None, gid: int | None) -> None:
     """Give a run folder to the kernel's user (when it runs as ``nobody``)."""
     if uid is None:
         return
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         os.chown(root, uid, gid if gid is not None else -1)
         for name in files:
             os.chown(os.path.join(root, name), uid, gid if gid is not None else -1, follow_symlinks=False)
@@ -144,10 +146,8 @@ def set_limits(memory: int | None, max_file: int | None) -> None:
         _soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        try:
+        with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(which, (value, value if hard == resource.RLIM_INFINITY else hard))
-        except (ValueError, OSError):
-            pass
 
     if memory:
         cap(resource.RLIMIT_AS, int(memory))
@@ -275,7 +275,9 @@ def _libc() -> Any:
 
 
 def _mount(libc: Any, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    enc = (lambda s: s.encode() if s is not None else None)
+    def enc(s: str | None) -> bytes | None:
+        return s.encode() if s is not None else None
+
     if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mount {source} {target}: {os.strerror(err)}")

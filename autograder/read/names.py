@@ -7,6 +7,7 @@ and ``-`` with at least one digit. ``N`` may be written ``課題N`` or ``kadaiN`
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,11 +35,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _base(path: str | PurePath) -> str:
-    return PurePath(str(path).replace("\\", "/")).name
+def _base(path: str | os.PathLike[str]) -> str:
+    return PurePath(os.fspath(path).replace("\\", "/")).name
 
 
-def parse_submission_name(path: str | PurePath) -> SubmissionName | None:
+def parse_submission_name(path: str | os.PathLike[str]) -> SubmissionName | None:
     """Read ``学籍番号_名前_N.ipynb``; full-width digits and spaces around ``_`` are accepted. None if it does not fit."""
     stem = _base(path)
     if stem.lower().endswith(".ipynb"):

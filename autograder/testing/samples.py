@@ -12,7 +12,7 @@ import random
 import re
 import struct
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 # ------------------------------------------------------------------ nbformat pieces
@@ -201,7 +201,8 @@ def keras3_summary(layers: Sequence[Layer], model: str = "sequential") -> list[d
     mid = "┡" + "╇".join("━" * x for x in w) + "┩"
     sep = "├" + "┼".join("─" * x for x in w) + "┤"
     bottom = "└" + "┴".join("─" * x for x in w) + "┘"
-    head = "┃" + _b(f" {'Layer (type)':<{w[0] - 2}} ") + "┃" + _b(f" {'Output Shape':<{w[1] - 2}} ") + "┃" + _b(f" {'Param #':>{w[2] - 2}} ") + "┃"
+    head = ("┃" + _b(f" {'Layer (type)':<{w[0] - 2}} ") + "┃" + _b(f" {'Output Shape':<{w[1] - 2}} ") + "┃"
+            + _b(f" {'Param #':>{w[2] - 2}} ") + "┃")
     rows = [top, head, mid]
     for i, (name, kind, shape, params) in enumerate(layers):
         label = f"{name} (\x1b[38;5;33m{kind}\x1b[0m)"
@@ -212,7 +213,8 @@ def keras3_summary(layers: Sequence[Layer], model: str = "sequential") -> list[d
         rows.append(f"│ {label}{pad} │ {shape_ansi}{pad2} │ {' ' * (w[2] - 2 - len(num))}\x1b[38;5;34m{num}\x1b[0m │")
         rows.append(bottom if i == len(layers) - 1 else sep)
     table = "\n".join(rows) + "\n"
-    pre = '<pre style="white-space:pre;overflow-x:auto;line-height:normal;font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">'
+    pre = ('<pre style="white-space:pre;overflow-x:auto;line-height:normal;'
+           'font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">')
 
     def html(text: str) -> str:
         clean = re.sub(r"\x1b\[[0-9;]*m", "", text)
@@ -317,6 +319,50 @@ def _png_bytes(raw: bytes, width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
+_Put = Callable[..., None]
+
+
+def _draw_frame(put: _Put, box: tuple[int, int, int, int]) -> None:
+    """The axes box and its ticks, in black."""
+    x0, x1, y0, y1 = box
+    for x in range(x0, x1 + 1):
+        put(x, y0, (0, 0, 0))
+        put(x, y1, (0, 0, 0))
+    for y in range(y0, y1 + 1):
+        put(x0, y, (0, 0, 0))
+        put(x1, y, (0, 0, 0))
+    for k in range(6):  # ticks
+        tx, ty = x0 + (x1 - x0) * k // 5, y0 + (y1 - y0) * k // 5
+        for d in range(4):
+            put(tx, y1 + d, (0, 0, 0))
+            put(x0 - d, ty, (0, 0, 0))
+
+
+def _random_walk(rnd: random.Random) -> list[float]:
+    v, values = rnd.random(), []
+    for _ in range(30):
+        v = min(1.0, max(0.0, v + rnd.uniform(-0.1, 0.1)))
+        values.append(v)
+    return values
+
+
+def _draw_curve(put: _Put, box: tuple[int, int, int, int], values: Sequence[float], rgb: tuple[int, int, int]) -> None:
+    """One anti-aliased line through ``values``, scaled to the box."""
+    x0, x1, y0, y1 = box
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    for x in range(x0 + 1, x1):
+        t = (x - x0) / (x1 - x0) * (len(values) - 1)
+        j = min(int(t), len(values) - 2)
+        v = values[j] + (values[j + 1] - values[j]) * (t - j)
+        y = y1 - 4 - (v - lo) / span * (y1 - y0 - 8)
+        base, frac = int(y), y - int(y)
+        put(x, base - 1, rgb, 1 - frac)
+        put(x, base, rgb)
+        put(x, base + 1, rgb)
+        put(x, base + 2, rgb, frac)
+
+
 def plot_png(seed: int, kb: float = 40, axes: int = 2, width: int = 864, height: int = 288,
              series: Sequence[Sequence[float]] | None = None) -> str:
     """A learning-curve-like PNG (base64) of about ``kb`` KB, the size of a real Colab figure (20–60 KB for
@@ -335,34 +381,17 @@ def plot_png(seed: int, kb: float = 40, axes: int = 2, width: int = 864, height:
 
     boxes = []
     for a in range(axes):
-        x0, x1 = int(width * a / axes) + 48, int(width * (a + 1) / axes) - 12
-        y0, y1 = 12, height - 30
-        boxes.append((x0, x1, y0, y1))
-        for x in range(x0, x1 + 1):
-            put(x, y0, (0, 0, 0)), put(x, y1, (0, 0, 0))
-        for y in range(y0, y1 + 1):
-            put(x0, y, (0, 0, 0)), put(x1, y, (0, 0, 0))
-        for k in range(6):  # ticks
-            tx, ty = x0 + (x1 - x0) * k // 5, y0 + (y1 - y0) * k // 5
-            for d in range(4):
-                put(tx, y1 + d, (0, 0, 0)), put(x0 - d, ty, (0, 0, 0))
+        box = (int(width * a / axes) + 48, int(width * (a + 1) / axes) - 12, 12, height - 30)
+        boxes.append(box)
+        _draw_frame(put, box)
         for c, rgb in enumerate(((31, 119, 180), (255, 127, 14))):
             values = list(series[(2 * a + c) % len(series)]) if series else []
             if len(values) < 2:
-                v, values = rnd.random(), []
-                for _ in range(30):
-                    v = min(1.0, max(0.0, v + rnd.uniform(-0.1, 0.1)))
-                    values.append(v)
-            lo, hi = min(values), max(values)
-            span = (hi - lo) or 1.0
-            for x in range(x0 + 1, x1):
-                t = (x - x0) / (x1 - x0) * (len(values) - 1)
-                j = min(int(t), len(values) - 2)
-                v = values[j] + (values[j + 1] - values[j]) * (t - j)
-                y = y1 - 4 - (v - lo) / span * (y1 - y0 - 8)
-                base, frac = int(y), y - int(y)
-                put(x, base - 1, rgb, 1 - frac), put(x, base, rgb), put(x, base + 1, rgb), put(x, base + 2, rgb, frac)
-    raw_rows = lambda: b"".join(b"\x00" + bytes(img[y * row:(y + 1) * row]) for y in range(height))
+                values = _random_walk(rnd)
+            _draw_curve(put, box, values, rgb)
+    def raw_rows() -> bytes:
+        return b"".join(b"\x00" + bytes(img[y * row:(y + 1) * row]) for y in range(height))
+
     data = _png_bytes(raw_rows(), width, height)
     missing = int(kb * 1024) - len(data)
     greys = bytes(range(0, 256, 16)) * 16  # anti-aliased text has a few grey levels

@@ -1,0 +1,228 @@
+"""The kernel driver: one notebook's code cells in one fresh kernel, with a limit per cell and per notebook; no cli.
+
+The one engine both executions share: ``autograder run`` (``worker.execute_task``, in the sandbox) and
+``datasets.execute_notebook`` (the tests' and instructors' offline execution, isolation off). The caller
+builds the kernel manager (``kernel_manager``: a command prefix for the sandbox, the connection file in a
+folder of its own) and the environment; ``run_notebook`` starts the kernel, runs the cells, marks the cell
+where a limit or a dead kernel stopped it, and kills the kernel. What the outputs then mean (``status``) is
+the caller's business.
+
+nbclient, nbformat and jupyter_client are imported only inside the functions that start or talk to a kernel;
+never TensorFlow, never ``autograder.cli``.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from autograder.execute.values import Options
+
+
+@dataclass
+class KernelRun:
+    """How far ``run_notebook`` got (filled in as it goes)."""
+
+    status: str = "ok"  # "ok" | "timeout" | "dead" | "setup_failed"
+    cell: int | None = None  # the last code cell started
+    detail: str | None = None  # the limit in force ("cell" | "notebook"), or why the kernel did not start
+    started: bool = False  # the kernel answered
+    t_start: float = 0.0  # perf_counter: starting the kernel, it answered, the cells were done
+    t_ready: float = 0.0
+    t_cells: float = 0.0
+    error: BaseException | None = field(default=None, compare=False)  # what stopped it (timeout, dead kernel, no start)
+
+
+class _Watch:
+    """What nbclient calls back: the limit of the cell being run (its ``timeout`` trait takes whole seconds
+    only), and each cell's reply."""
+
+    def __init__(self) -> None:
+        self.limit: float | None = None
+        self.replies: dict[int, Any] = {}
+
+    def timeout(self, _cell: Any) -> float | None:
+        return self.limit
+
+    def executed(self, cell: Any, cell_index: int, execute_reply: Any) -> None:
+        self.replies[cell_index] = execute_reply
+
+
+# ------------------------------------------------------------------ the kernel manager
+
+@functools.cache
+def _manager_class() -> type:
+    from jupyter_client.manager import AsyncKernelManager  # nbclient's loop needs the asynchronous client
+
+    class ContainedKernelManager(AsyncKernelManager):
+        """A KernelManager whose kernel command starts after ``prefix`` (the sandbox) and whose connection file
+        belongs to ``owner`` (the kernel's user, when it runs as ``nobody``)."""
+
+        prefix: list[str] = []
+        owner: tuple[int | None, int | None] = (None, None)
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+
+        def write_connection_file(self, **kwargs: Any) -> Any:
+            written = super().write_connection_file(**kwargs)
+            uid, gid = self.owner
+            if uid is not None:
+                os.chown(self.connection_file, uid, gid if gid is not None else -1)
+            return written
+
+    return ContainedKernelManager
+
+
+def kernel_manager(connection_file: Path, kernel_name: str, prefix: Sequence[str] = (), ipc: str | None = None,
+                   owner: tuple[int | None, int | None] = (None, None)) -> Any:
+    """A kernel manager for one run: ``prefix`` before the kernel's command; over Unix sockets at ``ipc`` when
+    given, else TCP on the loopback; the connection file at ``connection_file``, given to ``owner``'s uid/gid."""
+    cls = _manager_class()
+    km = cls(kernel_name=kernel_name) if ipc is None else cls(kernel_name=kernel_name, transport="ipc", ip=ipc)
+    km.connection_file = str(connection_file)
+    if prefix:
+        km.prefix = list(prefix)
+    km.owner = owner
+    return km
+
+
+def kill(km: Any) -> None:
+    """Kill the kernel's whole process group (the sandbox's PID 1 with it) and remove its connection files."""
+    from jupyter_core.utils import run_sync
+
+    with contextlib.suppress(Exception):  # already gone
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    with contextlib.suppress(Exception):
+        run_sync(km.cleanup_resources)()
+
+
+def exit_code(km: Any) -> int | None:
+    """The kernel process's exit code, once it has ended (None: still running, or never started)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return process.poll() if process is not None else None
+
+
+# ------------------------------------------------------------------ running the cells
+
+def run_notebook(nb: Any, km: Any, opts: Options, cwd: str, env: Mapping[str, str] | None = None,
+                 stdio: IO[bytes] | None = None, allow_errors: bool = True, widgets: bool = False) -> KernelRun:
+    """Execute the code cells of ``nb`` (an ``nbformat.NotebookNode``, changed in place) in a new kernel of ``km``.
+
+    ``opts.timeout_cell`` limits each cell, ``opts.timeout`` all cells together (0: no limit); a cell stopped
+    by a limit or a dead kernel gets an error output saying so, and the run ends there. ``cwd``: the kernel's
+    working folder; ``env``: its environment (None: this process's); ``stdio``: where its stdout and stderr go
+    (None: this process's). ``allow_errors`` False: a failing cell raises nbclient's ``CellExecutionError``.
+    ``widgets``: record widget state in the metadata, as ``NotebookClient.execute`` does. The kernel is killed
+    before this returns or raises.
+    """
+    from nbclient.exceptions import DeadKernelError
+
+    watch = _Watch()
+    client = _client(nb, km, opts, cwd, allow_errors, watch)
+    kwargs: dict[str, Any] = {"cleanup_kc": True}
+    if env is not None:
+        kwargs["env"] = dict(env)
+    if stdio is not None:
+        kwargs.update(stdout=stdio, stderr=stdio)
+    now = time.perf_counter()
+    run = KernelRun(t_start=now, t_ready=now, t_cells=now)
+    try:
+        run.t_start = time.perf_counter()
+        with client.setup_kernel(**kwargs):
+            _start_kernel(client, nb, run)
+            _run_cells(client, nb, opts, run, watch)
+            if widgets:
+                client.set_widgets_metadata()
+            run.t_cells = time.perf_counter()
+    except (DeadKernelError, RuntimeError, TimeoutError) as exc:  # died, or never answered
+        if run.started:
+            run.status = "dead"
+        else:
+            run.status, run.detail = "setup_failed", f"{type(exc).__name__}: {exc}"
+        run.error = exc
+    finally:
+        if run.t_cells < run.t_ready:
+            run.t_cells = time.perf_counter()
+        kill(km)
+    return run
+
+
+def _client(nb: Any, km: Any, opts: Options, cwd: str, allow_errors: bool, watch: _Watch) -> Any:
+    from nbclient import NotebookClient
+
+    return NotebookClient(nb, km=km, kernel_name=opts.kernel_name, allow_errors=allow_errors, interrupt_on_timeout=False,
+                          startup_timeout=int(opts.startup_timeout), shutdown_kernel="immediate",
+                          resources={"metadata": {"path": cwd}}, timeout_func=watch.timeout,
+                          on_cell_executed=watch.executed)
+
+
+def _start_kernel(client: Any, nb: Any, run: KernelRun) -> None:
+    """The kernel has started: wait for its first answer and record its language."""
+    reply = client.wait_for_reply(client.kc.kernel_info())
+    if reply and "language_info" in reply.get("content", {}):
+        nb.metadata["language_info"] = reply["content"]["language_info"]
+    run.t_ready = time.perf_counter()
+    run.started = True
+
+
+def _run_cells(client: Any, nb: Any, opts: Options, run: KernelRun, watch: _Watch) -> None:
+    """Each code cell in turn, under the smaller of the cell's limit and what is left of the notebook's."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    deadline = run.t_ready + opts.timeout if opts.timeout else float("inf")  # 0: no limit
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        run.cell = index
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            run.status, run.detail = "timeout", "notebook"
+            stop_output(cell, "notebook", opts)
+            return
+        by_cell = bool(opts.timeout_cell) and opts.timeout_cell <= remaining
+        run.detail = "cell" if by_cell else "notebook"
+        limit = opts.timeout_cell if by_cell else remaining
+        watch.limit = max(0.01, limit) if limit != float("inf") else None
+        try:
+            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            error_from_reply(cell, watch.replies.get(index))
+        except CellTimeoutError as exc:
+            run.status, run.error = "timeout", exc
+            stop_output(cell, run.detail, opts)
+            return
+        except DeadKernelError as exc:
+            run.status, run.error = "dead", exc
+            stop_output(cell, "dead", opts)
+            return
+
+
+def error_from_reply(cell: Any, reply: Any) -> None:
+    """A cell whose reply says ``error`` but that shows no error output (IPython could not format the
+    exception, e.g. out of memory, and wrote to stderr instead) gets one, so that it counts as failed."""
+    content = (reply or {}).get("content", {}) if isinstance(reply, dict) else {}
+    if content.get("status") != "error" or any(o.get("output_type") == "error" for o in cell.outputs):
+        return
+    from nbformat.v4 import new_output
+
+    cell.outputs.append(new_output("error", ename=str(content.get("ename") or "Error"), evalue=str(content.get("evalue") or ""),
+                                   traceback=[str(t) for t in content.get("traceback") or []]))
+
+
+def stop_output(cell: Any, why: str, opts: Options) -> None:
+    """An error output on the cell where execution stopped, so the grade (flag ``error_output``) and a person see it."""
+    from nbformat.v4 import new_output
+
+    text = {"cell": (f"autograder: セルの実行が {opts.timeout_cell:g} 秒を超えたので止めました。",
+                     f"the cell ran longer than {opts.timeout_cell:g} s and was stopped."),
+            "notebook": (f"autograder: ノートブック全体の制限時間 {opts.timeout:g} 秒を超えたので止めました。",
+                         f"the notebook ran longer than {opts.timeout:g} s in all and was stopped."),
+            "dead": ("autograder: このセルの実行中にカーネルが止まりました。", "the kernel died while running this cell.")}[why]
+    ename = "DeadKernelError" if why == "dead" else "CellTimeoutError"
+    cell.outputs.append(new_output("error", ename=ename, evalue=f"{text[0]} / {text[1]}", traceback=[f"{ename}: {text[0]}"]))
