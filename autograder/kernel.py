@@ -3,7 +3,7 @@
 Imported inside a student's kernel, so it must not import TensorFlow, Keras or matplotlib at import time
 (it only reads attributes of the objects it is given); numpy is imported lazily. Every ``check_*`` function
 builds the same ``Evidence`` values the static grader extracts from saved outputs, runs
-``autograder.checks.run_one`` with the check of the assignment's spec, returns nothing when the status is
+``autograder.judge.checks.run_one`` with the check of the assignment's spec, returns nothing when the status is
 ``pass`` and raises ``AssertionError`` with the check's Japanese message otherwise — which nbgrader shows
 in the test cell. Numbers and thresholds come from ``autograder/specs/<assignment>.toml`` only.
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from autograder.cli.common import assignment_parent, jobs_parent, lang_parent, resolve_jobs
+from autograder.model.format import CSV_ENCODING, CSV_ENCODINGS  # constants only
 
 if TYPE_CHECKING:  # the course layer imports nbgrader: only when a course command runs
     from autograder.course.collect import CollectResult
@@ -56,7 +57,7 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
                            help="締切後の提出も受理して late を付ける / accept late files, flagged late")
             p.add_argument("--force", action="store_true", help="submitted/ の手で置いたファイルも上書き / overwrite files placed by hand")
         if name in ("export", "round"):
-            p.add_argument("--encoding", choices=("utf-8-sig", "utf-8", "cp932"), default="utf-8-sig",
+            p.add_argument("--encoding", choices=CSV_ENCODINGS, default=CSV_ENCODING,
                            help="CSV の文字コード（既定 utf-8-sig = BOM 付き） / CSV encoding (default utf-8-sig)")
             p.add_argument("--out", "-o", metavar="CSV", help="CSV の書き出し先 / output CSV "
                                                                "(default: <course>/autograded/<assignment>_grades.csv)")

@@ -31,9 +31,10 @@ from traitlets import Unicode
 from autograder.course.collect import ACCEPTED, Manifest, read_manifest
 from autograder.course.coursedir import Course, open_course
 from autograder.errors import ExportError
+from autograder.model.format import CSV_ENCODING, CSV_ENCODINGS
 from autograder.model.format import score as _num
 
-ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+ENCODINGS = CSV_ENCODINGS
 HEADERS = {"ja": ("学籍番号", "氏名", "点数", "満点", "フラグ"), "en": ("student_id", "name", "score", "max_score", "flags")}
 _NOT_COUNTED = ("superseded", "directory", "system_file")
 
@@ -127,7 +128,7 @@ def _encodable(text: str, encoding: str) -> tuple[str, list[str]]:
     return "".join(out), bad
 
 
-def csv_bytes(rows: list[ExportRow], encoding: str = "utf-8-sig", lang: str = "ja") -> tuple[bytes, list[tuple[str, str]]]:
+def csv_bytes(rows: list[ExportRow], encoding: str = CSV_ENCODING, lang: str = "ja") -> tuple[bytes, list[tuple[str, str]]]:
     if encoding not in ENCODINGS:
         raise ExportError(f"文字コード {encoding} は使えません（{', '.join(ENCODINGS)}）。",
                           f"unknown encoding {encoding} (choose {', '.join(ENCODINGS)}).")
@@ -151,7 +152,7 @@ def csv_bytes(rows: list[ExportRow], encoding: str = "utf-8-sig", lang: str = "j
 class LmsExportPlugin(ExportPlugin):
     """nbgrader export plugin: the LMS CSV of one assignment (see the module docstring)."""
 
-    encoding = Unicode("utf-8-sig", help="utf-8-sig (default, for Excel), utf-8 or cp932").tag(config=True)
+    encoding = Unicode(CSV_ENCODING, help="utf-8-sig (default, for Excel), utf-8 or cp932").tag(config=True)
     lang = Unicode("ja", help="ja: Japanese headers; en: English").tag(config=True)
 
     course: Course | None = None
@@ -184,7 +185,7 @@ class LmsExportPlugin(ExportPlugin):
         self.result = ExportResult(path=path, rows=tuple(rows), warnings=tuple(warnings))
 
 
-def export_course(course: Course, assignment: str, out: str | os.PathLike[str] | None = None, encoding: str = "utf-8-sig",
+def export_course(course: Course, assignment: str, out: str | os.PathLike[str] | None = None, encoding: str = CSV_ENCODING,
                   lang: str = "ja") -> ExportResult:
     """Write the LMS CSV of ``assignment`` (default ``autograded/<assignment>_grades.csv``)."""
     plugin = LmsExportPlugin(to=str(out) if out else "", assignment=[assignment], encoding=encoding, lang=lang)

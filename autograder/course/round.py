@@ -20,6 +20,7 @@ from autograder.course.collect import (
 from autograder.course.coursedir import Course
 from autograder.course.export import ExportResult, export_course
 from autograder.course.gradebook import AutogradeResult, autograde_course
+from autograder.model.format import CSV_ENCODING
 from autograder.model.results import Report
 from autograder.model.spec import Spec
 
@@ -62,7 +63,7 @@ class RoundResult:
 
 def run_round(zip_path: str | os.PathLike[str], spec: Spec, course: Course, deadline: datetime | None = None,
               times: str | os.PathLike[str] | None = None, keep_late: bool = False, force: bool = False, jobs: int = 1,
-              encoding: str = "utf-8-sig", out: str | os.PathLike[str] | None = None, lang: str = "ja",
+              encoding: str = CSV_ENCODING, out: str | os.PathLike[str] | None = None, lang: str = "ja",
               progress: bool = False) -> RoundResult:
     """Raises ``CollectError`` (nothing written) when the zip cannot be used at all; otherwise runs every step."""
     collected = collect_zip(zip_path, course, spec.id, spec.number, deadline=deadline, times=times,

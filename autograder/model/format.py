@@ -24,3 +24,7 @@ def score(x: float) -> str:
 def metric(x: float) -> str:
     """A loss or an accuracy as Keras prints it: 4 decimals (``0.9728``); ``nan``/``inf`` as they are."""
     return f"{x:.4f}" if math.isfinite(x) else str(x)
+
+
+CSV_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")  # the encodings a CSV we write may use
+CSV_ENCODING = CSV_ENCODINGS[0]  # UTF-8 with a BOM: Japanese Excel opens it correctly

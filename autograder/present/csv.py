@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import csv
 
+from autograder.model.format import CSV_ENCODING
 from autograder.model.results import Report
 from autograder.model.spec import Spec
 
 
-def write_csv(report: Report, spec: Spec, path: str, lang: str = "ja", encoding: str = "utf-8-sig") -> None:
+def write_csv(report: Report, spec: Spec, path: str, lang: str = "ja", encoding: str = CSV_ENCODING) -> None:
     """UTF-8 with BOM by default, so that Japanese Excel opens it correctly."""
     ids = [c.id for c in spec.checks]
     with open(path, "w", encoding=encoding, newline="") as fh:

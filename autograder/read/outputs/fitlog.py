@@ -4,7 +4,7 @@ Printed ``history.history`` dicts are read by ``autograder.read.outputs.history`
 ``MAX_DICT_CHARS`` are re-exported here, where the tests and older code import them).
 
 Progress lines ("records") of every Keras generation are parsed by one grammar, shared with
-``autograder.outputs.evaluate``:
+``autograder.read.outputs.evaluate``:
 
 * a counter ``done/total`` (``750/750``, ``54000/54000``, ``391/390``, `` 59/422``, ``469/Unknown``),
 * then a Keras 3 bar ``━━━━``, a Keras ≤ 2 bar ``[====>..]``, or `` - 3s`` (a verbose=2 line),
