@@ -9,11 +9,13 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from autograder.errors import NotebookError
+from autograder.errors import NotebookError, raise_internal_errors
 from autograder.judge.collusion import detect_collusion
 from autograder.judge.grade import grade_evidence
+from autograder.judge.policy import apply_release
 from autograder.judge.spec import load_spec
 from autograder.model.evidence import Evidence
 from autograder.model.results import Inspection, Report, SubmissionResult
@@ -21,7 +23,9 @@ from autograder.model.spec import Spec
 from autograder.present.progress import progress_bar
 from autograder.read.extract import extract
 from autograder.read.names import parse_submission_name
-from autograder.read.notebook import display_name, load_notebook
+from autograder.read.notebook import Notebook, display_name, load_notebook
+from autograder.read.runrecord import run_record
+from autograder.read.tests import test_record
 
 # ------------------------------------------------------------------ one notebook
 
@@ -42,9 +46,31 @@ def grade_notebook(path: str | os.PathLike[str], spec: Spec | str) -> Submission
     sid = student_id_of(path)
     try:
         nb = load_notebook(path)
+        return grade_evidence(file, with_run_record(path, nb, extract(nb)), spec, sid)
     except NotebookError as exc:
         return error_result(file, sid, spec, exc)
-    return grade_evidence(file, extract(nb), spec, sid)
+    except Exception as exc:  # a bug of ours on this one file: its error entry, and the batch goes on
+        if raise_internal_errors():
+            raise
+        return error_result(file, sid, spec, internal_error(file, exc))
+
+
+def internal_error(file: str, exc: BaseException) -> NotebookError:
+    """The error entry of a file that the grader itself failed on (a bug, not the student's fault): it says so and
+    asks for a report with the file. ``AUTOGRADER_RAISE_INTERNAL_ERRORS=1`` (the test suite) raises instead."""
+    kind = type(exc).__name__
+    return NotebookError("internal_error",
+                         f"{file}: 採点プログラムの不具合で、このファイルを採点できませんでした（{kind}）。"
+                         "提出した人のせいではありません。このファイルを添えて報告してください（学生の方は担当教員に知らせてください）。",
+                         f"{file}: a bug in the grader stopped it from grading this file ({kind}); this is not the "
+                         "student's fault. Please report it with this file (students: tell your instructor).")
+
+
+def with_run_record(path: str | os.PathLike[str], nb: Notebook, evidence: Evidence) -> Evidence:
+    """The evidence with its test cells trusted only when ``autograder run``'s own record names this file's
+    bytes (``autograder.read.runrecord``); the notebook's metadata never says so."""
+    record = run_record(path)
+    return evidence if record is None else replace(evidence, tests=test_record(nb, record))
 
 
 def error_result(file: str, sid: str | None, spec: Spec, exc: NotebookError) -> SubmissionResult:
@@ -80,9 +106,11 @@ def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool 
                 template: Sequence[Evidence] = ()) -> Report:
     """Grade every file; then, unless ``collusion`` is False, flag groups of submissions that share a training run
     or Colab identifiers (``autograder.collusion``; ``template``: evidence of the released notebooks, whose
-    identifiers never count)."""
+    identifiers never count and whose locked cells are compared with each submission: ``apply_release``)."""
     files = expand_paths(paths)
     results = list(progress_bar(_map(files, spec, jobs), len(files), progress and len(files) > 1))
+    if template:  # the release the instructor gave: its locked cells (GPU check, data loading) compared by content
+        results = [apply_release(r, template) for r in results]
     if collusion:
         results = detect_collusion(results, template=template)
     return Report(assignment=spec.id, submissions=tuple(results))
@@ -107,3 +135,7 @@ def inspect_file(path: str) -> Inspection:
         return Inspection(name, extract(load_notebook(path)))
     except NotebookError as exc:
         return Inspection(name, None, exc)
+    except Exception as exc:  # a bug of ours: this file's entry says so, the other files are still listed
+        if raise_internal_errors():
+            raise
+        return Inspection(name, None, internal_error(name, exc))

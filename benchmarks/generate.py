@@ -57,7 +57,7 @@ def generate(folder: str | Path, n: int, assignments=ASSIGNMENTS, jobs: int = 0)
     with ProcessPoolExecutor(max_workers=jobs or None) as pool:
         paths = list(pool.map(write_one, work, chunksize=16))
     by_assignment: dict[str, list[str]] = {a: [] for a in assignments}
-    for (a, _, _), p in zip(work, paths):
+    for (a, _, _), p in zip(work, paths, strict=False):
         by_assignment[a].append(p)
     return {a: sorted(ps) for a, ps in by_assignment.items()}
 

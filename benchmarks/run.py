@@ -97,6 +97,7 @@ def grade_all(by: dict[str, list[str]], jobs: int, collusion: bool | None) -> No
 def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     """CPU ms per notebook of each step of one job (a sample of every tenth file)."""
     import ast
+    import contextlib
 
     from autograder.judge.grade import grade_evidence
     from autograder.read.code import analyze_cells
@@ -121,10 +122,8 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     def parse_code():
         for cs in cells:
             for _, src in cs:
-                try:
+                with contextlib.suppress(SyntaxError):
                     ast.parse(src)
-                except SyntaxError:
-                    pass
 
     return [
         ("json.loads", cpu(lambda: [json.loads(d) for d in datas])),
@@ -132,7 +131,7 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
         ("ast.parse of the code cells alone", cpu(parse_code)),
         ("analyze_cells (AST: models, calls, defs)", cpu(lambda: [analyze_cells(c) for c in cells])),
         ("extract (the AST above + every output parser)", cpu(lambda: [extract(nb) for nb in nbs])),
-        ("checks + integrity flags", cpu(lambda: [grade_evidence(f, ev, specs[a]) for (a, f), ev in zip(files, evs)])),
+        ("checks + integrity flags", cpu(lambda: [grade_evidence(f, ev, specs[a]) for (a, f), ev in zip(files, evs, strict=False)])),
     ]
 
 
@@ -256,6 +255,15 @@ def nbgrader_compare(count: int, work: Path, repeat: int) -> dict | str:
 
 # ------------------------------------------------------------------ main
 
+def _submissions(folder: Path, n: int) -> dict[str, list[str]]:
+    """The generated submissions by assignment: those already in ``folder`` when complete, else newly generated."""
+    existing = sorted(str(p) for p in folder.glob("*.ipynb")) if folder.exists() else []
+    if len(existing) == n * len(ASSIGNMENTS):
+        number = {a: load_spec(a).number for a in ASSIGNMENTS}
+        return {a: [p for p in existing if p.endswith(f"_{number[a]}.ipynb")] for a in ASSIGNMENTS}
+    return generate(folder, n)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=250, help="submissions per assignment (default 250: 1,000 in all)")
@@ -272,13 +280,7 @@ def main() -> None:
         lines.append(line)
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.dir) if args.dir else Path(tmp) / "submissions"
-        existing = sorted(str(p) for p in folder.glob("*.ipynb")) if folder.exists() else []
-        if len(existing) == args.n * len(ASSIGNMENTS):
-            number = {a: load_spec(a).number for a in ASSIGNMENTS}
-            by = {a: [p for p in existing if p.endswith(f"_{number[a]}.ipynb")] for a in ASSIGNMENTS}
-        else:
-            by = generate(folder, args.n)
+        by = _submissions(Path(args.dir) if args.dir else Path(tmp) / "submissions", args.n)
         files = [f for fs in by.values() for f in fs]
         total = len(files)
         size = sum(Path(f).stat().st_size for f in files)

@@ -6,12 +6,11 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Union
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "assignments"
 
-Data = Union[str, bytes]
+Data = str | bytes
 
 
 class RawNameInfo(zipfile.ZipInfo):

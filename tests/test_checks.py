@@ -32,7 +32,7 @@ def _check(kind: str, points: float = 10, **params) -> CheckSpec:
 
 def _summary(total: int, layer_params=(), cell=3, types=None) -> Summary:
     types = types or ["Dense"] * len(layer_params)
-    layers = tuple(Layer(f"l{i}", t, "(None, 1)", p) for i, (t, p) in enumerate(zip(types, layer_params)))
+    layers = tuple(Layer(f"l{i}", t, "(None, 1)", p) for i, (t, p) in enumerate(zip(types, layer_params, strict=False)))
     return Summary(total_params=total, layers=layers, cell=cell)
 
 

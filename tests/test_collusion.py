@@ -164,7 +164,9 @@ def test_near_identical_curves_are_found_with_their_share():
     found = collusion(batch(notebooks))
     assert set(found) == {"2400107", "2400998"}
     assert "ほぼ同一の学習記録（20/30 エポック一致）" in found["2400998"][1].message
-    assert "67%" in found["2400998"][1].message
+    # every epoch within NEAR_TOL (the nudged digit is 0.0003): the run counts as a 100 % match (issue 13, item 6)
+    assert "全 30 エポックのすべての指標の差が 0.002 以内" in found["2400998"][1].message
+    assert "100%" in found["2400998"][1].message
 
 
 def test_a_few_equal_epochs_are_not_enough():
@@ -172,7 +174,15 @@ def test_a_few_equal_epochs_are_not_enough():
     copy_ = student(55)
     src = notebooks["2400107"]
     text = "".join(o["text"] for o in src["cells"][fit_cell(src)]["outputs"])
-    copy_["cells"][fit_cell(copy_)]["outputs"] = [s.stream(_nudge_epochs(text, set(range(1, 31)) - {4, 9}))]
+    # val_loss off by 0.005 in every other epoch: beyond NEAR_TOL, so not the same run with edited digits either
+    out, epoch = [], 0
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"Epoch (\d+)/", line)
+        epoch = int(m.group(1)) if m else epoch
+        if not m and epoch not in (4, 9):
+            line = re.sub(r"val_loss: (\d\.\d{4})", lambda g: f"val_loss: {float(g.group(1)) + 0.005:.4f}", line)
+        out.append(line)
+    copy_["cells"][fit_cell(copy_)]["outputs"] = [s.stream("".join(out))]
     notebooks["2400998"] = copy_
     assert collusion(batch(notebooks)) == {}
 

@@ -110,7 +110,7 @@ def test_measured_progress_bar_tolerances(corpus):
 
 def test_printed_accuracies_of_real_runs_are_k_over_n(corpus):
     checked = 0
-    for name, what, printed, _, _, ev_printed, bar, args in _pairs(corpus):
+    for name, what, printed, _, _, _ev_printed, bar, args in _pairs(corpus):
         digits = len(repr(printed).replace(".", "").lstrip("0"))
         if what != "accuracy" or digits < 9:
             continue

@@ -23,8 +23,8 @@ LAYERS_JSON = [{"name": n, "type": t, "output_shape": o, "params": p} for n, t, 
 HISTORY = {"loss": [0.5123, 0.3012], "accuracy": [0.8512, 0.9123]}
 # Keras 1/2.0: counters of samples, no per-step time.
 KERAS1_FIT = ("Train on 60000 samples, validate on 10000 samples\n"
-              "Epoch 1/2\n60000/60000 [==============================] - 10s - loss: 0.2521 - acc: 0.9245 - val_loss: 0.1131 - val_acc: 0.9651\n"
-              "Epoch 2/2\n60000/60000 [==============================] - 10s - loss: 0.1016 - acc: 0.9687 - val_loss: 0.0827 - val_acc: 0.9746\n")
+              "Epoch 1/2\n60000/60000 [==============================] - 10s - loss: 0.2521 - acc: 0.9245 - val_loss: 0.1131 - val_acc: 0.9651\n"  # noqa: E501 - a verbatim output or source line
+              "Epoch 2/2\n60000/60000 [==============================] - 10s - loss: 0.1016 - acc: 0.9687 - val_loss: 0.0827 - val_acc: 0.9746\n")  # noqa: E501 - a verbatim output or source line
 KERAS2_EVAL = "313/313 [==============================] - 1s 2ms/step - loss: 0.0812 - accuracy: 0.9765\n"
 
 

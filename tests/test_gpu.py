@@ -309,7 +309,7 @@ def test_cuinit_failure_is_cpu():
 
 
 def test_no_cuda_drivers_is_cpu():
-    line = "2023-11-09 01:02:03.000000: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on your machine, GPU will not be used."
+    line = "2023-11-09 01:02:03.000000: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on your machine, GPU will not be used."  # noqa: E501 - a verbatim output or source line
     assert signal(line).points_to == "cpu"
 
 
@@ -430,7 +430,8 @@ def test_verdict_conflicting_runtime_signals_are_unknown():
 def test_verdict_tensorflow_outranks_the_machine():
     # Windows-native TF >= 2.11: nvidia-smi lists the card, TensorFlow sees no GPU.
     assert verdict([rt("nvidia_smi", "gpu"), rt("device_list", "cpu", 1)]) == "cpu"
-    assert verdict([rt("nvidia_smi", "cpu"), rt("gpu_count", "gpu", 1)]) == "gpu"
+    # A TensorFlow GPU beside a machine with no NVIDIA driver disagrees with itself (issue 13: a forged device list)
+    assert verdict([rt("nvidia_smi", "cpu"), rt("gpu_count", "gpu", 1)]) == "unknown"
     assert verdict([rt("nvidia_smi", "gpu")]) == "gpu"
     assert verdict([ACCEL_GPU, rt("nvidia_smi", "cpu")]) == "cpu"
     assert verdict([rt("nvidia_smi", "gpu"), rt("torch_cuda", "cpu")]) == "unknown"

@@ -441,7 +441,8 @@ def test_policy_review_keeps_the_score_and_says_why():
     result = grade_evidence("x.ipynb", ev, load_spec("mlp"))
     check = next(c for c in result.checks if c.id == "test_accuracy")
     assert check.status == "pass" and result.score == 100
-    assert "要確認" in check.message and "tampered_output" in check.message and str(cell) in check.message
+    assert "要確認" in check.message and "食い違って" in check.message and str(cell) in check.message
+    assert "tampered_output" not in check.message  # words for the student, never the flag's code alone
 
 
 def test_policy_fail_fails_the_flagged_check_only_and_says_why():

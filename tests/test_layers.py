@@ -20,6 +20,7 @@ ORDER = ["model", "read", "judge", "present", "pipeline", "course", "execute", "
 BESIDE = {
     "errors": set(),
     "kernel": {"model", "read", "judge", "errors"},
+    "selfcheck": {"model", "read", "judge", "present", "pipeline", "errors"},  # the students' self-check cell
     "testing": set(),
     "__main__": {"cli"},
     "__init__": {"errors", "model", "read", "judge", "present", "pipeline"},
@@ -29,11 +30,12 @@ BESIDE = {
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 # Third-party packages each layer may import (anywhere in the module, lazily or not).
 THIRD_PARTY = {
-    "model": set(), "read": {"nbformat"}, "judge": set(), "pipeline": set(), "errors": set(), "testing": set(),
+    "model": set(), "read": {"nbformat", "PIL", "numpy"}, "judge": set(), "pipeline": set(), "errors": set(), "testing": set(),
     "present": {"jinja2", "markupsafe"},
     "course": {"nbgrader", "traitlets", "sqlalchemy", "nbformat", "jinja2"},
     "execute": {"nbclient", "nbformat", "jupyter_client", "jupyter_core", "distributed", "numpy", "sklearn"},
     "kernel": {"numpy", "tensorflow", "keras", "IPython"},
+    "selfcheck": {"IPython", "google"},  # lazily: the notebook display, Colab's front-end module
     "cli": set(), "__main__": set(), "__init__": set(),
     "collect": set(), "export": set(), "extract": set(), "feedback": set(), "datasets": set(),
 }
@@ -42,6 +44,8 @@ ONLY_IN = {
     "nbformat": ("read/notebook.py", "course/", "execute/"),  # read: only to upgrade nbformat 3, lazily
     "jinja2": ("present/feedback", "course/"),
     "markupsafe": ("present/feedback",),
+    "PIL": ("read/figures.py",),  # read: only to decode learning-curve figures, lazily
+    "numpy": ("read/figures.py", "execute/", "kernel.py"),
 }
 EXCEPT = {"judge": {"read"}}  # judging receives Evidence: it never reads a notebook nor imports a parser
 SCRIPT_MODULES = {"execute/sandbox.py"}  # run as a script inside fresh namespaces: imports nothing of autograder

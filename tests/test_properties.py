@@ -213,7 +213,7 @@ def history_dicts(draw):
 
 
 def _same(a, b):
-    return len(a) == len(b) and all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b))
+    return len(a) == len(b) and all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=False))
 
 
 @SETTINGS

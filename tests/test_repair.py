@@ -86,7 +86,7 @@ def test_all_metadata_lost_and_a_cell_inserted():
     assert result.extra_cells == (3,) and not result.unmatched and not result.restored
     assert grade_ids(result.notebook) == [None, "setup", "add", None, "test_add", None, "mul", "test_mul", "answer"]
     assert result.notebook.cells[3].metadata == sub.cells[3].metadata  # the inserted cell is kept as it was
-    for cell, original in zip(result.notebook.cells, sub.cells):
+    for cell, original in zip(result.notebook.cells, sub.cells, strict=False):
         assert cell.source == original.source and cell.metadata.get("id") == original.metadata.get("id")
     test_add = result.notebook.cells[4]
     assert test_add.metadata["nbgrader"] == released().cells[3].metadata["nbgrader"]
@@ -289,12 +289,12 @@ def _source_notebook() -> nbformat.NotebookNode:
     return new_notebook(cells=[
         new_markdown_cell("# Problem set 1"),
         new_code_cell("BASE = 10", metadata=meta("setup", locked=True)),
-        new_code_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", metadata=meta("add", solution=True)),
+        new_code_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION", metadata=meta("add", solution=True)),  # noqa: E501 - a verbatim output or source line
         new_code_cell("assert add(1, 2) == 3\n### BEGIN HIDDEN TESTS\nassert add(BASE, 1) == 11\n### END HIDDEN TESTS",
                       metadata=meta("test_add", grade=True, locked=True, points=3)),
-        new_code_cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", metadata=meta("mul", solution=True)),
+        new_code_cell("def mul(a, b):\n    ### BEGIN SOLUTION\n    return a * b\n    ### END SOLUTION", metadata=meta("mul", solution=True)),  # noqa: E501 - a verbatim output or source line
         new_code_cell("assert mul(2, 3) == 6", metadata=meta("test_mul", grade=True, locked=True, points=2)),
-        new_code_cell("def sub(a, b):\n    ### BEGIN SOLUTION\n    return a - b\n    ### END SOLUTION", metadata=meta("sub", solution=True)),
+        new_code_cell("def sub(a, b):\n    ### BEGIN SOLUTION\n    return a - b\n    ### END SOLUTION", metadata=meta("sub", solution=True)),  # noqa: E501 - a verbatim output or source line
         new_code_cell("assert sub(5, 3) == 2", metadata=meta("test_sub", grade=True, locked=True, points=1)),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
 

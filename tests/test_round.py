@@ -84,7 +84,7 @@ def test_round_keep_late_cp932_and_english(setup, capsys):
     assert summary[:2] == ["zip: 8 entries — accepted 4 (late 1), late and excluded 0, superseded 1, errors 3",
                            "graded: 4, flagged 1, mean 92.5 / 100"]
     rows = _csv(out_csv, "cp932")
-    assert rows[0] == ["student_id", "name", "score", "max_score", "flags"]
+    assert rows[0] == ["学籍番号", "氏名", "点数", "満点", "フラグ"]  # the same columns whatever --lang
     assert rows[3] == ["2412003", "上田結衣", "100", "100", "late"]
 
 
@@ -140,7 +140,7 @@ def test_round_goes_on_when_feedback_is_unavailable_or_fails(setup, monkeypatch,
 
     broken = types.ModuleType("autograder.present.feedback")
 
-    def write_feedback(report, spec, out_dir, lang):
+    def write_feedback(report, spec, out_dir, lang, **kwargs):
         raise OSError("disk full")
 
     broken.write_feedback = write_feedback

@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.timeout(300)
 
 REPO = Path(__file__).resolve().parents[1]
-LINTED = ["autograder", "assignments/build", "assignments/build_notebooks.py"]
+LINTED = ["autograder", "assignments/build", "assignments/build_notebooks.py", "tests", "benchmarks", "examples"]
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,7 @@ class Cell:
     grade_id: str | None = None
     points: float | None = None
     example: str | None = None  # for "answer": the 解答例 of the solution notebook
+    tags: tuple[str, ...] = ()  # the cell's metadata tags (the self-check cell's)
 
 
 def md(text: str) -> Cell:

@@ -1,12 +1,14 @@
 """What the assignments share: the intro, GPU and data-loading cells, fit/plot/evaluate text, the shared test builders.
 
-Imports ``autograder`` (spec, format) and ``assignments.build.cells`` only; no assignment module.
+Imports ``autograder`` (spec, format), ``assignments.build.cells`` and ``assignments.build.selfcheck`` (the install
+command of the course config) only; no assignment module.
 Numbers are written with ``autograder.model.format.count`` (``25450`` → ``25,450``), as the grader writes them.
 """
 # ruff: noqa: E501 - the long lines are lines of the notebooks (Japanese text, visible tests); wrapping them would change the notebooks.
 from __future__ import annotations
 
 from assignments.build.cells import Cell, locked, md, solution, test
+from assignments.build.selfcheck import install_command
 from autograder.model.format import count
 from autograder.model.spec import Spec
 
@@ -37,7 +39,7 @@ def intro(spec: Spec, gpu_note: str = "") -> Cell:
 ### 3. 提出
 1. 最後に「ランタイム」→「再起動してすべてのセルを実行」で、上から順にエラーなく実行できることを確かめます。
 2. 「ファイル」→「ダウンロード」→「.ipynb をダウンロード」で保存し、ファイル名を **`学籍番号_名前_{n}.ipynb`** にします（例: `24M0123_須藤_{n}.ipynb`）。
-3. 提出する前に、`autograder check 学籍番号_名前_{n}.ipynb` で自分で確認できます（保存された出力を読むだけで、実行はしません。インストールの方法は WebClass の案内を見てください）。
+3. 提出する前に、いちばん下の「提出前の自己チェック」のセルを実行して確認できます（Colab でも Jupyter でも動きます。出力を読むだけで、何も実行し直しません）。手元のパソコン（Windows / macOS）では `{install_command()}` でインストールしてから `autograder check 学籍番号_名前_{n}.ipynb` でも確認できます。
 4. WebClass に提出します。
 
 締め切りを過ぎた課題は受け取らないので注意して下さい。

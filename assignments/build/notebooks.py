@@ -18,6 +18,7 @@ from assignments.build.dropout import dropout
 from assignments.build.history import history
 from assignments.build.mlp import mlp
 from assignments.build.perceptron import perceptron
+from assignments.build.selfcheck import selfcheck_cells
 from autograder.judge.spec import load_spec
 from autograder.model.spec import Spec
 
@@ -46,12 +47,14 @@ def source_notebook(assignment: str) -> nbformat.NotebookNode:
     """The nbgrader source notebook: solutions and hidden tests in, nbgrader metadata on every graded cell."""
     spec = load_spec(assignment)
     cells = []
-    for i, cell in enumerate(BUILDERS[assignment](spec)):
+    for i, cell in enumerate(described_cells(assignment, spec)):
         cell_id = cell.grade_id or f"{assignment}-{i:02d}"
         new_cell = new_markdown_cell if cell.kind in ("md", "answer") else new_code_cell
         nb_cell = new_cell(cell.source, id=cell_id)
         if cell.kind in ("locked", "solution", "test"):
             nb_cell.metadata["nbgrader"] = _nbgrader(cell)
+        if cell.tags:
+            nb_cell.metadata["tags"] = list(cell.tags)
         cells.append(nb_cell)
     nb = new_notebook(cells=cells)
     nb.metadata = {"autograder": {"assignment": assignment}, "kernelspec": dict(_KERNELSPEC),
@@ -60,15 +63,20 @@ def source_notebook(assignment: str) -> nbformat.NotebookNode:
     return nb
 
 
+def described_cells(assignment: str, spec: Spec) -> list[Cell]:
+    """The assignment's cells, then the self-check cells every released notebook ends with."""
+    return [*BUILDERS[assignment](spec), *selfcheck_cells(assignment, spec.number)]
+
+
 def solution_notebook(assignment: str) -> nbformat.NotebookNode:
     """What students get after the deadline: the solution without markers, hidden tests or nbgrader metadata."""
     spec = load_spec(assignment)
     source = source_notebook(assignment)
-    described = BUILDERS[assignment](spec)
+    described = described_cells(assignment, spec)
     cells = []
     for cell, nb_cell in zip(described, source.cells, strict=True):
         nb_cell = nbformat.from_dict(dict(nb_cell))
-        nb_cell.metadata = {}
+        nb_cell.metadata = {"tags": list(cell.tags)} if cell.tags else {}
         if cell.kind == "answer":
             nb_cell.source = cell.example or ""
         elif nb_cell.cell_type == "code":

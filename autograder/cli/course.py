@@ -56,6 +56,9 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
             p.add_argument("--keep-late", action="store_true",
                            help="締切後の提出も受理して late を付ける / accept late files, flagged late")
             p.add_argument("--force", action="store_true", help="submitted/ の手で置いたファイルも上書き / overwrite files placed by hand")
+        if name == "round":
+            p.add_argument("--no-deadline", action="store_true",
+                           help="締切なしで採点する（締切後の提出も区別しない） / grade without a deadline (late work is not told apart)")
         if name in ("export", "round"):
             p.add_argument("--encoding", choices=CSV_ENCODINGS, default=CSV_ENCODING,
                            help="CSV の文字コード（既定 utf-8-sig = BOM 付き） / CSV encoding (default utf-8-sig)")
@@ -75,11 +78,11 @@ def render_summary(r: RoundResult, lang: str = "ja") -> str:
     if en:
         lines.append(f"zip: {len(m.entries)} entries — accepted {r.accepted} (late {kept}), late and excluded {excluded}, "
                      f"superseded {m.count('superseded')}, errors {r.errors}")
-        lines.append(f"graded: {len(r.autograde.report.submissions)}, flagged {r.flagged}, mean {mean} / {total:g}")
+        lines.append(f"graded: {len(r.report.submissions)}, flagged {r.flagged}, mean {mean} / {total:g}")
     else:
         lines.append(f"ZIP: {len(m.entries)} 件 — 受理 {r.accepted}（うち締切後 {kept}）、締切後で除外 {excluded}、"
                      f"再提出で不採用 {m.count('superseded')}、エラー {r.errors}")
-        lines.append(f"採点: {len(r.autograde.report.submissions)} 件、フラグ付き {r.flagged}、平均 {mean} / {total:g} 点")
+        lines.append(f"採点: {len(r.report.submissions)} 件、フラグ付き {r.flagged}、平均 {mean} / {total:g} 点")
     if r.feedback_error:
         lines.append(("feedback: " if en else "フィードバック: ") + r.feedback_error[1 if en else 0])
     elif r.feedback_dir:
@@ -93,26 +96,37 @@ def render_summary(r: RoundResult, lang: str = "ja") -> str:
 
 def _cmd_course(args: argparse.Namespace) -> int:  # collect / autograde / export / round
     """What ``autograder collect|autograde|export|round`` do; messages in ``args.lang``."""
-    from autograder.course.collect import collect_zip
     from autograder.course.coursedir import open_course
+    from autograder.course.tools import check_prerequisites, tools_on_path
+    from autograder.judge.spec import load_spec
+
+    spec = load_spec(args.assignment)
+    course = open_course(args.course)
+    check_prerequisites(course.db_url, gradebook=args.command != "collect")
+    with tools_on_path():  # nbgrader starts alembic by name: the one next to this interpreter first
+        return _run_course_command(args, spec, course)
+
+
+def _run_course_command(args: argparse.Namespace, spec: Any, course: Course) -> int:
+    from autograder.course.collect import collect_zip
+    from autograder.course.collect.safe import terminal_text
     from autograder.course.export import export_course
     from autograder.course.gradebook import autograde_course
-    from autograder.course.round import display_report, relative_path, resolve_deadline, run_round
-    from autograder.judge.spec import load_spec
+    from autograder.course.round import display_report, relative_path, require_deadline, resolve_deadline, run_round
     from autograder.present.text import batch_table
 
     lang = args.lang
     en = lang == "en"
-    spec = load_spec(args.assignment)
-    course = open_course(args.course)
     deadline, source = (None, "") if args.command == "export" else resolve_deadline(course, spec.id, args.deadline)
+    if args.command == "round":
+        require_deadline(deadline, args.no_deadline)
     if source == "gradebook":
         print(f"deadline from the gradebook: {_shown_jst(deadline)}" if en else f"締切（成績表より）: {_shown_jst(deadline)}")
     jobs = resolve_jobs(getattr(args, "jobs", 1))
 
     def warn(pairs: Iterable[tuple[str, str]]) -> None:
         for ja, en_text in pairs:
-            print(("warning: " if en else "注意: ") + (en_text if en else ja), file=sys.stderr)
+            print(terminal_text(("warning: " if en else "注意: ") + (en_text if en else ja)), file=sys.stderr)
 
     if args.command == "collect":
         collected = collect_zip(args.zip, course, spec.id, spec.number, deadline=deadline, times=args.times,
@@ -122,7 +136,7 @@ def _cmd_course(args: argparse.Namespace) -> int:  # collect / autograde / expor
     if args.command == "autograde":
         names = _manifest_names(course, spec.id)
         graded = autograde_course(course, spec, deadline=deadline, jobs=jobs, names=names, lang=lang, progress=True)
-        print(batch_table(display_report(graded.report), spec, lang))
+        print(terminal_text(batch_table(display_report(graded.report), spec, lang)))
         warn(graded.warnings)
         print(("report: " if en else "レポート: ") + relative_path(graded.report_path))
         return 0
@@ -133,10 +147,11 @@ def _cmd_course(args: argparse.Namespace) -> int:  # collect / autograde / expor
               else f"{len(exported.rows)} 人分を {relative_path(exported.path)} に書き出しました。")
         return 0
     result = run_round(args.zip, spec, course, deadline=deadline, times=args.times, keep_late=args.keep_late,
-                       force=args.force, jobs=jobs, encoding=args.encoding, out=args.out, lang=lang, progress=True)
+                       force=args.force, jobs=jobs, encoding=args.encoding, out=args.out, lang=lang, progress=True,
+                       no_deadline=args.no_deadline)
     print(render_collect(result.collect, lang))
     print()
-    print(batch_table(display_report(result.autograde.report), spec, lang))
+    print(terminal_text(batch_table(display_report(result.report), spec, lang)))
     warn(result.autograde.warnings)
     warn(result.export.warnings)
     print()
@@ -160,6 +175,7 @@ def _manifest_names(course: Course, assignment: str) -> dict[str, str]:
 def render_collect(result: CollectResult, lang: str = "ja") -> str:
     """What ``autograder collect`` prints: the rows that need attention, a summary, the manifest's paths."""
     from autograder.course.collect import CODES, summarize
+    from autograder.course.collect.safe import terminal_text
 
     m = result.manifest
     lines = []
@@ -177,4 +193,4 @@ def render_collect(result: CollectResult, lang: str = "ja") -> str:
     shown = [os.path.relpath(p) if p.is_absolute() and os.path.splitdrive(p)[0] == os.path.splitdrive(os.getcwd())[0] else str(p)
              for p in (result.manifest_csv, result.manifest_json)]
     lines.append(("manifest: " if lang == "en" else "一覧: ") + " / ".join(shown))
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))  # names typed by students: no escape sequence reaches the terminal

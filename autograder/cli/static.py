@@ -71,12 +71,29 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
 def _cmd_check(args: argparse.Namespace) -> int:
     from autograder.pipeline import grade_notebook
     from autograder.present.text import checklist
+    from autograder.read.names import name_verdict
 
     spec = _spec_for_check(args.notebook, args.assignment)
     result = grade_notebook(args.notebook, spec)
     print(checklist(result, spec, args.lang))
+    print(name_verdict(args.notebook, spec.number).message(args.lang))  # a warning only: the exit code is the checks'
+    if not args.assignment:
+        _warn_other_assignment(args.notebook, spec, args.lang)
     visible = [c for c in result.checks if not c.hidden]
     return 0 if result.status == "graded" and all(c.status == "pass" for c in visible) else 1
+
+
+def _warn_other_assignment(notebook: str, spec, lang: str) -> None:
+    """The file name chose ``spec`` but the released notebook's metadata names another assignment: say so."""
+    from autograder.judge.spec import available, load_spec
+
+    found = _assignment_from_metadata(notebook, {sid: None for sid in available()})
+    if found and found != spec.id:
+        other = load_spec(found)
+        print(f"Warning: this notebook is assignment {other.number} ({found}), but its file name says {spec.number}; "
+              f"rename it to end in _{other.number}.ipynb." if lang == "en"
+              else f"警告: このノートブックは課題{other.number}（{found}）のものですが、ファイル名の課題番号は {spec.number} です。"
+                   f"ファイル名の最後を _{other.number}.ipynb に直してください。")
 
 
 def _spec_for_check(notebook: str, assignment: str | None):

@@ -7,6 +7,8 @@ Files this package writes in a course folder, all inside nbgrader's git-ignored 
 
 - ``submitted/<student_id>/<assignment>/<notebook>.ipynb`` and ``timestamp.txt`` — nbgrader's own layout;
 - ``submitted/<assignment>_manifest.csv`` and ``.json`` — every entry of the collected zip and what was done;
+- ``submitted/<assignment>_originals/<student_id>/<file>`` — a submission's original bytes, when the notebook placed
+  for nbgrader had to be converted (UTF-8 BOM, UTF-16, nbformat 3);
 - ``autograded/<student_id>/<assignment>/`` — a copy of each graded notebook and its ``timestamp.txt`` (so that
   nbgrader's formgrader counts the submission as autograded);
 - ``autograded/<assignment>_report.json`` — the grade report (the JSON contract of ``autograder grade``);
@@ -24,8 +26,6 @@ from typing import Any
 from autograder.errors import CourseError
 
 CONFIG_FILE = "nbgrader_config.py"
-
-
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ class Course:
     def manifest_paths(self, assignment: str) -> tuple[Path, Path]:
         base = self.submitted_root() / f"{assignment}_manifest"
         return base.with_suffix(".csv"), base.with_suffix(".json")
+
+    def originals_dir(self, assignment: str) -> Path:
+        """``submitted/<assignment>_originals/``: the bytes a student sent, untouched, when the copy placed for
+        nbgrader had to be converted (BOM, UTF-16, nbformat 3). Not ``.../<assignment>/``, so nbgrader never reads it."""
+        return self.submitted_root() / f"{assignment}_originals"
 
     def report_path(self, assignment: str) -> Path:
         return self.root / self.coursedir.autograded_directory / f"{assignment}_report.json"

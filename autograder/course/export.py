@@ -1,7 +1,7 @@
 """The grades CSV for the LMS (WebClass), from nbgrader's gradebook; an nbgrader export plugin. Never imports execute or cli.
 
-Columns ``学籍番号, 氏名, 点数, 満点, フラグ`` (``student_id, name, score, max_score, flags`` with ``lang="en"``),
-one row per student, sorted by student id:
+Columns ``学籍番号, 氏名, 点数, 満点, フラグ`` (student id, name, score, max score, flags) whatever ``--lang``: a
+machine format never depends on the display language. One row per student, sorted by student id:
 
 - a student with a submission in the gradebook: ``点数`` is nbgrader's score (a grader's manual score in formgrader
   wins over ours) minus its late penalty, exactly as ``nbgrader export`` computes it; flags from the report;
@@ -9,7 +9,8 @@ one row per student, sorted by student id:
   0 points, flags = those manifest codes;
 - any other student in the gradebook: 0 points, flag ``not_submitted``.
 
-``フラグ`` holds stable codes joined by ``;`` (``late;not_executed``). UTF-8 with BOM by default (Japanese Excel
+``フラグ`` holds stable codes joined by ``;`` (``late;not_executed``). A cell a spreadsheet would read as a formula (a
+name typed as ``=HYPERLINK(…)``) gets a leading ``'`` (``collect.safe.csv_cell``). UTF-8 with BOM by default (Japanese Excel
 opens it); ``cp932`` replaces what cp932 cannot encode with ``?`` and reports each replacement.
 ``LmsExportPlugin`` is an ``nbgrader.plugins.ExportPlugin``: ``nbgrader export --exporter=autograder.export.LmsExportPlugin
 --assignment=[mlp]`` writes the same file. Imports nbgrader; never imported by ``grade`` / ``check``.
@@ -29,13 +30,15 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
 
 from autograder.course.collect import ACCEPTED, Manifest, read_manifest
+from autograder.course.collect.safe import csv_cell
 from autograder.course.coursedir import Course, open_course
 from autograder.errors import ExportError
 from autograder.model.format import CSV_ENCODING, CSV_ENCODINGS
 from autograder.model.format import score as _num
 
 ENCODINGS = CSV_ENCODINGS
-HEADERS = {"ja": ("学籍番号", "氏名", "点数", "満点", "フラグ"), "en": ("student_id", "name", "score", "max_score", "flags")}
+# one machine format whatever the display language: WebClass and the instructor's spreadsheets read these columns
+HEADER = ("学籍番号", "氏名", "点数", "満点", "フラグ")
 _NOT_COUNTED = ("superseded", "directory", "system_file")
 
 
@@ -135,10 +138,10 @@ def csv_bytes(rows: list[ExportRow], encoding: str = CSV_ENCODING, lang: str = "
     warnings: list[tuple[str, str]] = []
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(HEADERS["en" if lang == "en" else "ja"])
+    w.writerow(HEADER)  # ``lang`` changes only the warnings' words, never the file
     for r in rows:
         cells = []
-        for value in (r.student_id, r.name, _num(r.score), _num(r.max_score), ";".join(r.flags)):
+        for value in (csv_cell(r.student_id), csv_cell(r.name), _num(r.score), _num(r.max_score), csv_cell(";".join(r.flags))):
             safe, bad = _encodable(value, encoding)
             if bad:
                 chars = "".join(dict.fromkeys(bad))
@@ -153,7 +156,7 @@ class LmsExportPlugin(ExportPlugin):
     """nbgrader export plugin: the LMS CSV of one assignment (see the module docstring)."""
 
     encoding = Unicode(CSV_ENCODING, help="utf-8-sig (default, for Excel), utf-8 or cp932").tag(config=True)
-    lang = Unicode("ja", help="ja: Japanese headers; en: English").tag(config=True)
+    lang = Unicode("ja", help="the language of the warnings (the CSV's columns are the same in every language)").tag(config=True)
 
     course: Course | None = None
     result: ExportResult | None = None

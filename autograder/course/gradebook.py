@@ -12,7 +12,8 @@ How our checks map to nbgrader (``nbgrader.api.Gradebook``, the course's ``grade
   manual score when there is one). ``needs_manual_grade`` is set as nbgrader's ``SaveAutoGrades`` sets it (true
   when a manual score exists), and also when the notebook could not be read (every check 0);
 - the submission's ``timestamp`` comes from ``timestamp.txt``; ``--deadline`` becomes the assignment's ``duedate``;
-- the graded notebook and its ``timestamp.txt`` are copied, unchanged, to ``autograded/<student>/<assignment>/``:
+- the graded notebook and its ``timestamp.txt`` are copied to ``autograded/<student>/<assignment>/`` (as UTF-8
+  nbformat-4 JSON, converted only when it was not already, so that nbgrader reads it):
   that is how nbgrader knows a submission was autograded, so formgrader shows our scores and lets a grader
   override them (a later ``nbgrader autograde --force`` that executes the notebooks replaces both);
 - a submission in the gradebook whose notebook is no longer in ``submitted/`` gets ``auto_score`` 0 on every
@@ -183,10 +184,24 @@ def _mirror_autograded(course: Course, notebook: Path, sid: str, assignment: str
         if not src.is_file():
             continue
         data = src.read_bytes()
+        if src is notebook:
+            data = _readable_by_nbgrader(data, src)
         target = dest / src.name
         if not target.is_file() or target.read_bytes() != data:
             dest.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+
+
+def _readable_by_nbgrader(data: bytes, path: Path) -> bytes:
+    """A notebook placed in ``submitted/`` by hand may still carry a BOM, UTF-16 or nbformat 3: the autograded copy
+    is converted so that nbgrader reads it (an unreadable one is copied as it is; it was graded 0 with a reason)."""
+    from autograder.course.collect.convert import for_nbgrader
+    from autograder.errors import NotebookError
+
+    try:
+        return for_nbgrader(data, path.name)[0]
+    except NotebookError:
+        return data
 
 
 def _ensure_cells(gb: Any, spec: Spec, notebook_id: str, warnings: list[tuple[str, str]]) -> list[str]:
@@ -260,3 +275,47 @@ def _store(gb: Any, result: SubmissionResult, spec: Spec, assignment: str, noteb
         grade.auto_score = float(points.get(check.id, 0.0))
         grade.needs_manual_grade = grade.manual_score is not None or result.status == "error"
     gb.db.commit()
+
+
+@dataclass(frozen=True)
+class FinalScore:
+    """A student's score as the gradebook holds it now: a grader's manual scores in formgrader included."""
+
+    score: float  # nbgrader's score minus its late penalty, as the CSV has it
+    cells: Mapping[str, float]  # grade cell → score
+    manual: frozenset[str]  # the grade cells a grader scored by hand
+
+
+def final_scores(course: Course, assignment: str) -> dict[str, FinalScore]:
+    """Every submission of ``assignment`` in the gradebook → its final score (empty when there is none)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    notebook_id = course.notebook_name(assignment)[: -len(".ipynb")]
+    out: dict[str, FinalScore] = {}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        try:
+            submissions = list(gb.assignment_submissions(assignment))
+        except MissingEntry:
+            return {}
+        for sub in submissions:
+            score = max(0.0, float(sub.score) - float(sub.late_submission_penalty or 0.0))
+            cells: dict[str, float] = {}
+            manual: set[str] = set()
+            for nb in sub.notebooks:
+                if nb.name != notebook_id:
+                    continue
+                for g in nb.grades:
+                    cells[g.name] = float(g.score)
+                    if g.manual_score is not None:
+                        manual.add(g.name)
+            out[sub.student.id] = FinalScore(score, cells, frozenset(manual))
+    return out
+
+
+def roster(course: Course) -> dict[str, str]:
+    """Every student in the gradebook (a roster imported with ``nbgrader db student import``, and every student
+    graded before) → name (``""`` when none)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url, course.course_id) as gb:
+        return {s.id: " ".join(p for p in (s.last_name, s.first_name) if p) for s in gb.students}

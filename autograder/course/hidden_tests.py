@@ -13,6 +13,7 @@ from typing import Any
 from autograder.judge import policy
 from autograder.model.results import CheckResult
 from autograder.read.notebook import Notebook
+from autograder.read.runrecord import RunRecord
 from autograder.read.tests import is_test_cell, nbgrader_meta, test_record
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -127,6 +128,7 @@ def _restored(cell: Mapping[str, Any], test: Mapping[str, Any]) -> dict[str, Any
 
 
 
-def apply_test_cells(checks: Sequence[CheckResult], nb: Notebook) -> tuple[CheckResult, ...]:
-    """``autograder.judge.policy.apply_test_cells`` on the test cells read from an executed notebook."""
-    return policy.apply_test_cells(checks, test_record(nb))
+def apply_test_cells(checks: Sequence[CheckResult], nb: Notebook, record: RunRecord | None = None) -> tuple[CheckResult, ...]:
+    """``autograder.judge.policy.apply_test_cells`` on the test cells read from an executed notebook; their
+    points and the expected ids come from the run's ``record`` only (``autograder.read.runrecord``)."""
+    return policy.apply_test_cells(checks, test_record(nb, record))

@@ -11,5 +11,7 @@
 - ``cache``: ``OUT/cache`` and ``OUT/executed``, graded here.
 - ``run``: a batch (``run_paths``, threads, Dask, the summary) and the stable import path of all of the above.
 - ``datasets``: offline ``.npz`` datasets for ``load_data()``, and ``execute_notebook`` on the same driver.
-- ``sandbox``: the containment itself; standard library only, imports nothing from ``autograder`` (run as a script).
+- ``sandbox``: the containment itself (the sealed view, limits, PID 1); standard library only, run as a script.
+- ``contain``: the grader's side of it: the probe, the command line, the runtime the view keeps.
+- ``limits``: a cgroup per run (memory and processes of the whole kernel), or the stated fallback.
 """

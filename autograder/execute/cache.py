@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ from autograder.execute.values import Execution, Job, Options, RunResult
 from autograder.model.results import SubmissionResult
 from autograder.model.spec import Spec
 from autograder.pipeline import grade_notebook, student_id_of
+from autograder.read.runrecord import RECORDS, record_json, record_path
+from autograder.read.tests import nbgrader_meta
 
-VERSION = 1  # bump when a change here makes old cached runs wrong
+VERSION = 2  # 2: runs keep OUT/records (read.runrecord); bump when a change here makes old cached runs wrong
 
 
 def base_key(spec: Spec, source_path: Path | None, options: Options, datasets_dir: str | None) -> str:
@@ -50,15 +52,17 @@ def finish(job: Job, execution: Execution, spec: Spec, out: Path) -> RunResult:
     if execution.notebook is not None:
         nb = json.loads(execution.notebook)
         meta = nb.setdefault("metadata", {}).setdefault("autograder", {})
-        meta["run"] = {"status": execution.status, "tests": list(job.restoration.expected),
+        meta["run"] = {"status": execution.status, "tests": list(_expected(job)),
                        "hidden_tests": job.restoration.to_json(), "source_file": job.file}
         job.executed.parent.mkdir(parents=True, exist_ok=True)
         write_json(job.executed, nb, indent=1)
+        write_record(out, job.executed, execution.status, nb, _expected(job))  # none when not made from the release
         executed = str(job.executed)
     entry = {"version": VERSION, "key": job.key, "file": job.file, "status": execution.status,
              "message": execution.message, "message_en": execution.message_en, "cell": execution.cell,
              "executed": executed, "hidden_tests": job.restoration.to_json(), "seconds": dict(execution.seconds),
-             "containment": dict(execution.containment), "log": execution.log}
+             "containment": dict(execution.containment), "log": execution.log,
+             "dropped_output": execution.dropped_output, "device": dict(execution.device), **_note(job)}
     write_json(out / "cache" / f"{job.key}.json", entry)
     return result(job.file, entry, spec, cached=False)
 
@@ -87,7 +91,41 @@ def result(file: str, entry: Mapping[str, Any], spec: Spec, cached: bool) -> Run
                                   max_score=spec.total_points, error=entry["message"], error_en=entry["message_en"],
                                   error_code="not_executed")
     return RunResult(file, entry["status"], entry["message"], entry["message_en"], graded, executed, entry.get("cell"),
-                     entry.get("hidden_tests", {}), entry.get("seconds", {}), entry.get("containment", {}), cached)
+                     entry.get("hidden_tests", {}), entry.get("seconds", {}), entry.get("containment", {}), cached,
+                     int(entry.get("dropped_output") or 0), entry.get("note"), entry.get("note_en"), entry.get("device") or {})
+
+
+def from_release(job: Job) -> bool:
+    """The submission was made from the release: at least one of the course's test cells was found in it.
+    One with none (a notebook written from scratch) is graded by the static checks on its executed outputs."""
+    r = job.restoration
+    return r.source is None or bool(r.by_id or r.by_content)
+
+
+def _expected(job: Job) -> tuple[str, ...]:
+    return job.restoration.expected if from_release(job) else ()
+
+
+def _note(job: Job) -> dict[str, str]:
+    if from_release(job):
+        return {}
+    return {"note": "配布したノートブックのテストのセルが一つもないため、隠しテストは実行せず、実行後の出力を通常のチェックで採点しました。"
+                    "配布版から作られていない提出です。確認してください。",
+            "note_en": "none of the released test cells is in this notebook, so no hidden test was run: its executed outputs "
+                       "were graded by the static checks. It was not made from the release; please review it."}
+
+
+def write_record(out: Path, executed: Path, status: str, nb: Mapping[str, Any], expected: Sequence[str]) -> None:
+    """``OUT/records/<sha256>.json``: the run's own record that it executed exactly these bytes
+    (``autograder.read.runrecord``), with each restored test cell's points as the course source gives them."""
+    points: dict[str, Any] = dict.fromkeys(expected, 0.0)
+    for cell in nb.get("cells") or []:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade_id") in points:
+            points[meta["grade_id"]] = meta.get("points", 0)
+    doc = record_json(executed.read_bytes(), status, points)
+    (out / RECORDS).mkdir(parents=True, exist_ok=True)
+    write_json(record_path(out, doc["sha256"]), doc)
 
 
 def write_json(path: Path, doc: Any, indent: int | None = 2) -> None:

@@ -18,7 +18,7 @@ A ``.npz`` file holds ``x_train``, ``y_train``, ``x_test``, ``y_test`` — the l
 
 Instructors, for nbgrader autograde without internet::
 
-    python -m autograder.datasets standin /tmp/data --train 2000 --test 500   # or copy real .npz files there
+    python -m autograder.datasets standin /tmp/data   # MNIST's sizes 60,000/10,000 (fewer: --train/--test); or copy .npz files
     export IPYTHONDIR=$(python -m autograder.datasets ipython-dir /tmp/ipython) AUTOGRADER_DATASETS=/tmp/data
     nbgrader autograde mlp
 """
@@ -39,6 +39,7 @@ from autograder.execute.values import Options
 
 ENV_VAR = "AUTOGRADER_DATASETS"
 STARTUP_NAME = "00-autograder-datasets.py"
+MNIST_TRAIN, MNIST_TEST = 60_000, 10_000  # the command's default sizes: code such as x_train.reshape(60000, 784) works
 DATASET_NAMES = ("mnist", "fashion_mnist")  # what make_standin_datasets writes; any <name>.npz is served
 
 # The startup file's text. Standard library only at kernel start; numpy when load_data is called.
@@ -135,7 +136,7 @@ def load_dataset(folder: str | os.PathLike[str], name: str) -> tuple[tuple[Any, 
         return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
 
 
-def make_standin_datasets(folder: str | os.PathLike[str], n_train: int = 2000, n_test: int = 500, seed: int = 0,
+def make_standin_datasets(folder: str | os.PathLike[str], n_train: int = MNIST_TRAIN, n_test: int = MNIST_TEST, seed: int = 0,
                           names: Sequence[str] = DATASET_NAMES) -> dict[str, Path]:
     """Stand-ins in the real shapes, built from scikit-learn's bundled digits (no download).
 
@@ -280,8 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("standin", help="scikit-learn の digits から代用データを作る / build stand-in .npz files")
     p.add_argument("folder")
-    p.add_argument("--train", type=int, default=2000)
-    p.add_argument("--test", type=int, default=500)
+    p.add_argument("--train", type=int, default=MNIST_TRAIN, help=f"default {MNIST_TRAIN}: MNIST's own size")
+    p.add_argument("--test", type=int, default=MNIST_TEST, help=f"default {MNIST_TEST}: MNIST's own size")
     p.add_argument("--seed", type=int, default=0)
     p = sub.add_parser("ipython-dir", help="フックだけを持つ IPYTHONDIR を作り、そのパスを表示 / make an IPYTHONDIR with the hook")
     p.add_argument("folder")

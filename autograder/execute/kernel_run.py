@@ -36,6 +36,8 @@ class KernelRun:
     t_ready: float = 0.0
     t_cells: float = 0.0
     error: BaseException | None = field(default=None, compare=False)  # what stopped it (timeout, dead kernel, no start)
+    dropped: int = 0  # bytes of outputs not kept (over the cap)
+    device: dict[str, Any] = field(default_factory=dict)  # TensorFlow's devices in the kernel, asked after the last cell
 
 
 class _Watch:
@@ -138,6 +140,8 @@ def run_notebook(nb: Any, km: Any, opts: Options, cwd: str, env: Mapping[str, st
         with client.setup_kernel(**kwargs):
             _start_kernel(client, nb, run)
             _run_cells(client, nb, opts, run, watch)
+            if run.status == "ok":
+                run.device = _devices(client)
             if widgets:
                 client.set_widgets_metadata()
             run.t_cells = time.perf_counter()
@@ -148,19 +152,62 @@ def run_notebook(nb: Any, km: Any, opts: Options, cwd: str, env: Mapping[str, st
             run.status, run.detail = "setup_failed", f"{type(exc).__name__}: {exc}"
         run.error = exc
     finally:
+        run.dropped = client.dropped
         if run.t_cells < run.t_ready:
             run.t_cells = time.perf_counter()
         kill(km)
     return run
 
 
-def _client(nb: Any, km: Any, opts: Options, cwd: str, allow_errors: bool, watch: _Watch) -> Any:
+@functools.cache
+def _client_class() -> type:
     from nbclient import NotebookClient
+    from nbformat.v4 import new_output
 
-    return NotebookClient(nb, km=km, kernel_name=opts.kernel_name, allow_errors=allow_errors, interrupt_on_timeout=False,
+    class CappedClient(NotebookClient):
+        """A NotebookClient that keeps at most ``budget`` bytes of outputs for the whole notebook: what comes after
+        is read and dropped (``dropped`` counts it), and the cell gets one note saying so."""
+
+        budget: int = 0
+        dropped: int = 0
+        noted: set[int] = set()
+
+        def output(self, outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+            if self.budget:
+                size = _size(msg.get("content"))
+                if size > self.budget:
+                    self.dropped += size
+                    if cell_index not in self.noted:
+                        self.noted.add(cell_index)
+                        outs.append(new_output("stream", name="stderr", text=(
+                            "autograder: 出力が多すぎるため、ここから先の出力は保存していません。 / "
+                            "too much output: what follows was not kept.\n")))
+                    return None
+                self.budget -= size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
+def _size(value: Any) -> int:
+    """About how many bytes an output message's content holds (its strings)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_size(v) + len(str(k)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_size(v) for v in value)
+    return 8
+
+
+def _client(nb: Any, km: Any, opts: Options, cwd: str, allow_errors: bool, watch: _Watch) -> Any:
+    client = _client_class()(nb, km=km, kernel_name=opts.kernel_name, allow_errors=allow_errors, interrupt_on_timeout=False,
                           startup_timeout=int(opts.startup_timeout), shutdown_kernel="immediate",
                           resources={"metadata": {"path": cwd}}, timeout_func=watch.timeout,
                           on_cell_executed=watch.executed)
+    client.budget = int(getattr(opts, "max_output_mb", 0) or 0) * 1024 * 1024
+    client.noted = set()
+    return client
 
 
 def _start_kernel(client: Any, nb: Any, run: KernelRun) -> None:
@@ -201,6 +248,28 @@ def _run_cells(client: Any, nb: Any, opts: Options, run: KernelRun, watch: _Watc
             run.status, run.error = "dead", exc
             stop_output(cell, "dead", opts)
             return
+
+
+# Evaluated in the kernel after the student's cells (a user expression: no output, no execution count).
+DEVICE_EXPRESSION = ("__import__('json').dumps([[d.name, d.device_type] for d in __import__('sys').modules['tensorflow']"
+                     ".config.list_logical_devices()]) if 'tensorflow' in __import__('sys').modules else 'null'")
+
+
+def _devices(client: Any) -> dict[str, Any]:
+    """The devices TensorFlow in the kernel knows (only when the notebook imported it), as the kernel says."""
+    import json
+
+    try:
+        msg_id = client.kc.execute("", silent=True, store_history=False, user_expressions={"d": DEVICE_EXPRESSION})
+        reply = client.wait_for_reply(msg_id)
+        value = reply["content"]["user_expressions"]["d"]
+        devices = json.loads(value["data"]["text/plain"].strip("'\"")) if value.get("status") == "ok" else None
+    except Exception:  # noqa: BLE001 - no answer: nothing recorded
+        return {}
+    if not isinstance(devices, list):
+        return {"tensorflow": False}
+    names = [str(d[0]) for d in devices if isinstance(d, list) and d]
+    return {"tensorflow": True, "devices": names, "gpu": any(":GPU:" in n for n in names), "source": "kernel"}
 
 
 def error_from_reply(cell: Any, reply: Any) -> None:

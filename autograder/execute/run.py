@@ -158,7 +158,8 @@ def _on_cluster(todo: list[Job], cluster: Any, datasets_dir: str | None) -> Iter
         if datasets_dir is not None:
             bundle = client.scatter(read_bundle(datasets_dir), broadcast=True)
         tasks = [replace(job.task, datasets=None) for job in todo]
-        futures = [client.submit(execute_task, task, bundle, key=f"autograder-run-{job.key[:24]}", pure=False)
+        resources = {"GPU": 1} if todo[0].task.options.gpu else None  # workers started with --resources GPU=1
+        futures = [client.submit(execute_task, task, bundle, key=f"autograder-run-{job.key[:24]}", pure=False, resources=resources)
                    for job, task in zip(todo, tasks, strict=True)]
         by_future = dict(zip(futures, todo, strict=True))
         for future in dask_completed(futures):
@@ -188,8 +189,13 @@ def summary(report: RunReport, lang: str = "ja") -> str:
     for r in report.results:
         if r.status != "ok":
             lines.append(f"  {r.file}: {STATUS_LABELS[r.status][1 if en else 0]} — {r.message_en if en else r.message}")
+        if r.note:
+            lines.append(f"  {r.file}: {r.note_en if en else r.note}")
+        if r.dropped_output:
+            lines.append(f"  {r.file}: " + (f"{r.dropped_output:,} bytes of output over the cap were not kept" if en else
+                                            f"上限を超えた出力 {r.dropped_output:,} バイトは保存していません"))
         missing = r.hidden_tests.get("missing") if r.hidden_tests else None
-        if missing:
+        if missing and not r.note:
             lines.append(f"  {r.file}: " + (f"hidden tests not restored: {', '.join(missing)}" if en else
                                             f"隠しテストを戻せませんでした: {', '.join(missing)}"))
         if r.hidden_tests and not r.hidden_tests.get("source") and r.status != "not_run":

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograder.execute.defaults import DEFAULT_MAX_FILE_MB, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT_CELL
+from autograder.execute.defaults import (
+    DEFAULT_MAX_FILE_MB,
+    DEFAULT_MAX_OUTPUT_MB,
+    DEFAULT_MAX_PROCESSES,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TIMEOUT_CELL,
+)
 from autograder.model.results import Report, SubmissionResult
 
 if TYPE_CHECKING:
@@ -32,6 +39,9 @@ class Options:
     isolate: bool = True  # namespaces where the machine allows them (benchmarks compare with False)
     kernel_name: str = "python3"
     startup_timeout: float = 60.0
+    max_output_mb: int = DEFAULT_MAX_OUTPUT_MB  # outputs kept per notebook; 0: no cap
+    max_processes: int = DEFAULT_MAX_PROCESSES  # processes and threads of the kernel together; 0: no cap
+    gpu: bool = False  # on a Dask cluster: only workers with the resource GPU=1 run it
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -63,6 +73,8 @@ class Execution:
     seconds: Mapping[str, float] = field(default_factory=dict)
     containment: Mapping[str, Any] = field(default_factory=dict)
     log: str = ""  # the end of the kernel's stderr, when it died or did not start
+    dropped_output: int = 0  # bytes of outputs not kept (over ``Options.max_output_mb``)
+    device: Mapping[str, Any] = field(default_factory=dict)  # what TensorFlow in the kernel used, when it was imported
 
 
 @dataclass(frozen=True)
@@ -89,11 +101,17 @@ class RunResult:
     seconds: Mapping[str, float] = field(default_factory=dict)
     containment: Mapping[str, Any] = field(default_factory=dict)
     cached: bool = False
+    dropped_output: int = 0
+    note: str | None = None  # e.g. not made from the release: graded by the static checks only
+    note_en: str | None = None
+    device: Mapping[str, Any] = field(default_factory=dict)
 
     def run_json(self, lang: str = "ja") -> dict[str, Any]:
         return {"status": self.status, "message": self.message_en if lang == "en" else self.message,
                 "cell": self.cell, "executed": self.executed, "hidden_tests": dict(self.hidden_tests),
-                "seconds": dict(self.seconds), "containment": dict(self.containment), "cached": self.cached}
+                "seconds": dict(self.seconds), "containment": dict(self.containment), "cached": self.cached,
+                "dropped_output_bytes": self.dropped_output, "note": self.note_en if lang == "en" else self.note,
+                "device": dict(self.device)}
 
     def to_json(self, lang: str = "ja") -> dict[str, Any]:
         return {**self.submission.to_json(lang), "run": self.run_json(lang)}

@@ -21,10 +21,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from autograder.execute import sandbox
+from autograder.execute import contain, limits, sandbox
 from autograder.execute.datasets import DatasetBundle, kernel_env, materialize, prepare_ipython_dir
 from autograder.execute.kernel_run import KernelRun, exit_code, kernel_manager, run_notebook
 from autograder.execute.status import final_status, status_message
@@ -35,21 +36,26 @@ ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LC
             "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT",  # Windows needs these to start Python at all
             "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "XLA_FLAGS", "KERAS_BACKEND",
             "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS", "TF_FORCE_GPU_ALLOW_GROWTH", "TF_DETERMINISTIC_OPS",
-            "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_XLA_FLAGS")
-ENV_KEEP_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_")
-REPO = Path(__file__).resolve().parents[2]  # the folder holding the autograder package: the kernel imports it
+            "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_XLA_FLAGS",
+            # thread counts only, so that a shared machine is not oversubscribed; no other OMP_*/MKL_* (they can name
+            # files and libraries to load)
+            "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+ENV_KEEP_PREFIXES: tuple[str, ...] = ()  # no wildcards: every name the kernel gets is listed in ENV_KEEP
+PACKAGE = Path(__file__).resolve().parents[1]  # the autograder package: the kernel imports it (only it, not the repository)
+REPO = PACKAGE.parent
+LOG_KEPT = 64 * 1024  # bytes of the kernel's stdout/stderr the grader keeps (the end); the rest is read and dropped
 
-_CONTAINMENT: dict[bool, sandbox.Containment] = {}
+_CONTAINMENT: dict[bool, contain.Containment] = {}
 _LOCK = threading.Lock()
 _RUNS_ROOT: list[str] = []
 
 
-def containment(isolate: bool = True) -> sandbox.Containment:
+def containment(isolate: bool = True) -> contain.Containment:
     """What this machine contains, probed once per process."""
     with _LOCK:
         if isolate not in _CONTAINMENT:
-            _CONTAINMENT[isolate] = sandbox.probe() if isolate else sandbox.Containment(
-                False, memory=sandbox.memory_limit_kind(), reason="isolation off")
+            _CONTAINMENT[isolate] = contain.probe() if isolate else contain.Containment(
+                False, memory=contain.memory_limit_kind(), reason="isolation off")
         return _CONTAINMENT[isolate]
 
 
@@ -57,7 +63,10 @@ def _runs_root() -> str:
     """One folder per process holding every run folder; covered inside each sandbox so runs cannot see each other."""
     with _LOCK:
         if not _RUNS_ROOT:
-            root = tempfile.mkdtemp(prefix="autograder-run-")
+            base = tempfile.gettempdir()
+            if len(base) > 40 and os.path.isdir("/tmp"):  # the kernel's Unix sockets need a path under ~100 bytes
+                base = "/tmp"
+            root = tempfile.mkdtemp(prefix="autograder-run-", dir=base)
             os.chmod(root, 0o711)
             _RUNS_ROOT.append(root)
             atexit.register(shutil.rmtree, root, True)
@@ -67,13 +76,15 @@ def _runs_root() -> str:
 def scrubbed_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The grader's environment reduced to ``ENV_KEEP`` (no credentials, no home, no proxies, no tokens)."""
     base = os.environ if base is None else base
-    return {k: v for k, v in base.items() if k in ENV_KEEP or k.startswith(ENV_KEEP_PREFIXES)}
+    return {k: v for k, v in base.items() if k in ENV_KEEP}
 
 
 def execute_task(task: Task, datasets: DatasetBundle | None = None) -> Execution:
     """Run one prepared notebook in a fresh, contained kernel. Never raises: every failure is an ``Execution``."""
+    where = _dask_worker()  # here, on the worker's own thread (Dask's state is per thread)
     try:
-        return _in_own_loop(_execute, task, materialize(datasets) if datasets is not None else task.datasets)
+        done = _in_own_loop(_execute, task, materialize(datasets) if datasets is not None else task.datasets)
+        return replace(done, device={**done.device, **where}) if where else done
     except Exception as exc:  # noqa: BLE001 - a failure of ours is this submission's result, not a stopped batch
         return Execution("setup_failed", f"カーネルを準備できませんでした（{type(exc).__name__}: {exc}）。",
                          f"could not prepare a kernel ({type(exc).__name__}: {exc}).")
@@ -119,15 +130,21 @@ def _execute_in(run: Path, task: Task, datasets_dir: str | None, t0: float) -> E
     opts = task.options
     contained = containment(opts.isolate)
     env = _scratch(run, task, datasets_dir)
-    uid, gid = sandbox.run_as(contained.isolated)
-    sandbox.hand_over(str(run), uid, gid)
-    km = _kernel_manager(run, contained, opts, uid, gid, datasets_dir)
-    nb = nbformat.reads(task.notebook, as_version=4)
-    log_path = run / "kernel.log"
-    with open(log_path, "wb") as log:
-        done = run_notebook(nb, km, opts, str(run / "work"), env, log)
-    tail = _tail(log_path)
-    code = exit_code(km)
+    uid, gid = contain.run_as(contained.isolated)
+    contain.hand_over(str(run), uid, gid)
+    (run / "view").mkdir()  # the sealed view's root is built here, inside the namespaces
+    group = limits.make(opts.memory_mb * 1024 * 1024 if opts.memory_mb else None, opts.max_processes or None)
+    try:
+        km = _kernel_manager(run, contained, opts, uid, gid, datasets_dir, group)
+        nb = nbformat.reads(task.notebook, as_version=4)
+        with LogPipe(LOG_KEPT) as log:  # a pipe the grader owns: nothing in the run folder is read back
+            done = run_notebook(nb, km, opts, str(run / "work"), env, log.writer)
+        tail = log.text()
+        code = exit_code(km)
+        if group.oom_killed() and done.status == "dead":
+            tail += "\nautograder: out of memory (cgroup)"
+    finally:
+        group.close()
     t_end = time.perf_counter()
     seconds = {"setup": round(done.t_start - t0, 4), "kernel_start": round(done.t_ready - done.t_start, 4),
                "cells": round(done.t_cells - done.t_ready, 4), "teardown": round(t_end - done.t_cells, 4),
@@ -137,14 +154,28 @@ def _execute_in(run: Path, task: Task, datasets_dir: str | None, t0: float) -> E
 
 
 def _execution(nb: Any, done: KernelRun, opts: Options, tail: str, code: int | None, seconds: dict[str, float],
-               contained: sandbox.Containment) -> Execution:
+               contained: contain.Containment) -> Execution:
     import nbformat
 
     status, cell_at, ename = final_status(nb, done.status, done.cell, tail, code)
     detail = ename if status == "error" else done.detail
     message, message_en = status_message(status, cell_at, detail, opts, code)
-    return Execution(status, message, message_en, nbformat.writes(nb), cell_at, seconds, contained.to_json(),
-                     tail if status in ("dead", "setup_failed", "memory") else "")
+    kinds = {**contained.to_json(), "limits": limits.kind() if contained.isolated or contain.can_wrap() else "none"}
+    return Execution(status, message, message_en, nbformat.writes(nb), cell_at, seconds, kinds,
+                     tail if status in ("dead", "setup_failed", "memory") else "", done.dropped, done.device)
+
+
+def _dask_worker() -> dict[str, Any]:
+    """On a Dask worker: its name and resources (which worker ran the notebook, e.g. one with ``GPU=1``)."""
+    if "distributed" not in sys.modules:
+        return {}
+    try:
+        from distributed import get_worker
+
+        w = get_worker()
+    except (ImportError, ValueError):
+        return {}
+    return {"worker": str(w.name), "worker_resources": dict(getattr(w.state, "total_resources", None) or {})}
 
 
 def _scratch(run: Path, task: Task, datasets_dir: str | None) -> dict[str, str]:
@@ -173,34 +204,78 @@ def _user_site_env() -> dict[str, str]:
     return {}
 
 
-def _kernel_manager(run: Path, contained: sandbox.Containment, opts: Options, uid: int | None, gid: int | None,
-                    datasets_dir: str | None) -> Any:
+def _kernel_manager(run: Path, contained: contain.Containment, opts: Options, uid: int | None, gid: int | None,
+                    datasets_dir: str | None, group: limits.Group) -> Any:
     """A kernel manager whose kernel starts inside the sandbox: in namespaces over Unix sockets when this machine
     isolates, else with the limits and the watchdog only (POSIX), over TCP on the loopback."""
     memory = opts.memory_mb * 1024 * 1024 if opts.memory_mb else None
     max_file = opts.max_file_mb * 1024 * 1024 if opts.max_file_mb else None
     deadline = (opts.timeout or 24 * 3600) + opts.startup_timeout + 60
     connection_file = run / "conn" / "kernel.json"
+    nproc = opts.max_processes if group.kind == "rlimit" and uid is not None and opts.max_processes else None
     if not contained.isolated:
         prefix: list[str] = []
-        if sandbox.can_wrap():
+        if contain.can_wrap():
             config = sandbox.Config(writable=(str(run),), cwd=str(run / "work"), memory=memory, max_file=max_file,
-                                    deadline=deadline, namespaces=False)
-            prefix = sandbox.launch_prefix(config)
+                                    deadline=deadline, namespaces=False, cgroups=group.procs, parent=os.getpid())
+            prefix = contain.launch_prefix(config)
         return kernel_manager(connection_file, opts.kernel_name, prefix)
-    keep = sandbox.python_paths([str(REPO), *([datasets_dir] if datasets_dir else [])])
-    hide = sandbox.hidden_roots(_runs_root())
-    if uid is not None:  # as nobody: folders it could not enter on the way to what it must read
-        hide = (*hide, *sandbox.closed_ancestors([*keep, str(run)]))
-    config = sandbox.Config(writable=(str(run),), hide=hide, keep=keep, cwd=str(run / "work"), memory=memory,
-                            max_file=max_file, uid=uid, gid=gid, deadline=deadline)
-    return kernel_manager(connection_file, opts.kernel_name, sandbox.launch_prefix(config, contained.prefix),
+    keep = contain.python_paths([str(PACKAGE), *([datasets_dir] if datasets_dir else [])])
+    config = sandbox.Config(writable=(str(run),), keep=keep, cwd=str(run / "work"), memory=memory, max_file=max_file,
+                            uid=uid, gid=gid, deadline=deadline, root=str(run / "view"), devices=contain.devices(),
+                            processes=nproc)
+    chain = sandbox.Config(writable=(), namespaces=False, chain=True, cgroups=group.procs, parent=os.getpid())
+    return kernel_manager(connection_file, opts.kernel_name, contain.launch_prefix(config, contained.prefix, chain),
                           ipc=str(run / "conn" / "k"), owner=(uid, gid))
 
 
-def _tail(path: Path, limit: int = 2000) -> str:
-    try:
-        data = path.read_bytes()[-limit:]
-    except OSError:
-        return ""
-    return data.decode("utf-8", "replace")
+class LogPipe:
+    """The kernel's stdout and stderr through a pipe read by a thread of the grader: only the last ``kept``
+    bytes are kept, everything else is read and dropped, so the kernel never blocks and the grader's memory
+    stays bounded; no file the kernel can replace (a FIFO, a link to ``/dev/zero``) is ever opened."""
+
+    def __init__(self, kept: int) -> None:
+        self.kept = kept
+        self.data = bytearray()
+        self.total = 0
+        self._stop = threading.Event()
+        read_fd, write_fd = os.pipe()
+        self._read = read_fd
+        self.writer = os.fdopen(write_fd, "wb")
+        self._thread = threading.Thread(target=self._drain, name="autograder-log", daemon=True)
+
+    def __enter__(self) -> LogPipe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.writer.close()
+        self._stop.set()  # a process that escaped and still holds the pipe cannot keep the grader waiting
+        self._thread.join(5)
+        if not self._thread.is_alive():
+            os.close(self._read)
+
+    def _drain(self) -> None:
+        import select
+
+        while True:
+            ready, _, _ = select.select([self._read], [], [], 0.2)
+            if self._stop.is_set() and (not ready or self._stop.wait(0) and time.perf_counter() > self._until()):
+                return
+            if not ready:
+                continue
+            chunk = os.read(self._read, 65536)
+            if not chunk:
+                return
+            self.total += len(chunk)
+            self.data += chunk
+            if len(self.data) > self.kept:
+                del self.data[:len(self.data) - self.kept]
+
+    def _until(self) -> float:
+        if not hasattr(self, "_stopped_at"):
+            self._stopped_at = time.perf_counter() + 1.0  # after the kernel is gone: one more second of reading
+        return self._stopped_at
+
+    def text(self) -> str:
+        return bytes(self.data[-2000:]).decode("utf-8", "replace")

@@ -61,7 +61,7 @@ def parse_spec(raw: Mapping[str, Any], where: str = "<spec>") -> Spec:
         checks.append(_parse_check(i, c, seen, fail))
     total = raw["total_points"]
     points_sum = sum(c.points for c in checks)
-    if abs(points_sum - float(total)) > 1e-9:
+    if not abs(points_sum - float(total)) <= 1e-9:  # also NaN
         raise fail(f"点数の合計 {points_sum:g} が total_points {total} と一致しません。",
                    f"the checks' points add up to {points_sum:g}, not total_points {total}.")
     if not isinstance(raw["number"], int):
@@ -104,7 +104,7 @@ def _parse_check(i: int, c: Any, seen: set[str], fail: Fail) -> CheckSpec:
     if c["category"] not in CATEGORIES:
         raise fail(f"チェック {label}: 不明な分類 '{c['category']}'。", f"check {label}: unknown category '{c['category']}'.")
     points = c["points"]
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < float("inf"):  # NaN, inf
         raise fail(f"チェック {label}: 点数が不正です（{points!r}）。", f"check {label}: bad points ({points!r}).")
     params = {k: v for k, v in c.items() if k not in _CHECK_META}
     problem = KINDS[c["kind"]].problem(params)

@@ -37,6 +37,9 @@ class Summary:
     model: str | None = None  # the name in `Model: "sequential"`, None when the table has no header
     style: str = "unknown"  # "keras3" (box drawing), "keras2" (plain text), "unknown"
     cell: int | None = None
+    # the model the cell's ``summary()`` call shows was trained (``fit``) in the code: True/False, None when the
+    # code does not say (``read.results.bind_summaries``)
+    trained: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +64,7 @@ class Fit:
 
     For the integrity rules (not in ``to_json()``): ``headers`` are the epoch numbers i of the run's
     ``Epoch i/N`` headers in printed order (epochs without a progress record included); ``interactive`` is True
-    when the cell's output shows Keras 3 interactive ``━`` bars.
+    when the cell's output shows Keras 3 interactive ``━`` bars; ``epoch_steps`` the counter total of each epoch.
     """
 
     epochs: tuple[Mapping[str, float], ...]
@@ -74,6 +77,7 @@ class Fit:
     cell: int | None = None
     headers: tuple[int, ...] = ()
     interactive: bool = False
+    epoch_steps: tuple[int | None, ...] = ()  # the counter total of each epoch's final record (None: no counter)
 
     @property
     def epochs_run(self) -> int:
@@ -138,6 +142,10 @@ class Evaluation:
     steps: int | None = None
     step_unit: str | None = None
     interactive: bool = False
+    typed: bool = False  # the printed line is written in the code (``print("Test accuracy: 0.97")``), not computed
+    # why this result is not the test accuracy (``read.results.NOT_TAKEN`` lists the reasons); None: it may be
+    not_taken: str | None = None
+    model: int | None = None  # index in ``CodeFacts.models`` of the evaluated model, when the code says
 
     def to_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "source": self.source, "accuracy": self.accuracy, "loss": self.loss,
@@ -145,14 +153,32 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class LineTrace:
+    """A line traced in a figure's pixels (``autograder.read.figures``): its colour of matplotlib's default cycle,
+    its first and last pixel column, and its y position (pixels from the top) sampled evenly between them."""
+
+    colour: str
+    x0: int
+    x1: int
+    profile: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Figure:
-    """A figure output: an ``image/png`` output, or a ``<Figure size … with N Axes>`` text."""
+    """A figure output: an ``image/png`` output, or a ``<Figure size … with N Axes>`` text.
+
+    For the integrity rules and collusion (not in ``to_json()``), set when the pixels could be decoded:
+    ``pixels`` a digest of the decoded pixels, ``coarse`` a digest of 32×32 block means, ``lines`` the traced lines.
+    """
 
     axes: int | None = None
     kind: str = "image"  # "image" | "text"
     digest: str | None = None  # sha1 of the image's base64 text, for comparing figures across notebooks
     learning_curve: bool = False  # the cell's code plots a training history (history / loss / accuracy)
     cell: int | None = None
+    pixels: str | None = None
+    coarse: str | None = None
+    lines: tuple[LineTrace, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "axes": self.axes}
@@ -264,6 +290,7 @@ class Call:
     args: Mapping[str, Any]
     result: str | None = None  # the name assigned the call's value (``result = model.fit(...)``)
     cell: int | None = None
+    model: int | None = None  # index in ``CodeFacts.models`` of the model the receiver is at that point, if known
 
 
 @dataclass(frozen=True)
@@ -272,6 +299,9 @@ class CodeFacts:
     calls: tuple[Call, ...] = ()
     functions: tuple[str, ...] = ()  # names of top-level ``def``s
     syntax_errors: tuple[int, ...] = ()  # cells whose code could not be parsed even after removing magics
+    # (cell, text) of every ``print`` whose whole text is written in the code (``print("Test accuracy: 0.97")``);
+    # cell None: inside a ``def`` (printed wherever it is called)
+    typed_prints: tuple[tuple[int | None, str], ...] = ()
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -288,11 +318,15 @@ class TestCell:
 
 @dataclass(frozen=True)
 class TestRecord:
-    """The nbgrader test cells of a notebook; ``by_run``: written by ``autograder run`` (its metadata says so)."""
+    """The nbgrader test cells of a notebook; ``by_run``: executed by ``autograder run`` (the run's own record says
+    so: ``autograder.read.runrecord``, never the notebook's metadata)."""
 
     by_run: bool = False
     expected: tuple[str, ...] = ()  # the test cells ``autograder run`` restored or looked for
     cells: tuple[TestCell, ...] = ()
+    # nbgrader locked code cells: (grade_id, SHA-256 of the normalised source, role "gpu"/"data"/"")
+    locked: tuple[tuple[str, str, str], ...] = ()
+    digests: frozenset[str] = frozenset()  # SHA-256 of every code cell's normalised source (compared with a release)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,25 @@ Statuses are ``str`` Enums, so ``status == "pass"`` and the JSON contracts keep 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from autograder.errors import NotebookError
 from autograder.model.evidence import Evidence, Gpu
+
+
+def json_safe(doc: Any) -> Any:
+    """``doc`` with every non-finite float (NaN, ±inf: a diverged run's ``loss: nan``) replaced by None, so that
+    ``json.dumps(..., allow_nan=False)`` always succeeds: every report is valid JSON."""
+    if isinstance(doc, float):
+        return doc if math.isfinite(doc) else None
+    if isinstance(doc, dict):
+        return {k: json_safe(v) for k, v in doc.items()}
+    if isinstance(doc, (list, tuple)):
+        return [json_safe(v) for v in doc]
+    return doc
 
 
 class _StrEnum(str, Enum):
@@ -42,6 +55,9 @@ class FlagKind(_StrEnum):
     LATE = "late"
     METADATA_LOST = "metadata_lost"
     INTEGRITY_ERROR = "integrity_error"
+    GPU_CONFLICT = "gpu_conflict"  # GPU evidence that disagrees with itself (autograder.model.gpu.conflicts)
+    LOCKED_CHANGED = "locked_changed"  # a read-only cell of the release deleted or altered (judge.policy.apply_release)
+    IMPLAUSIBLE = "implausible"  # results no honest run shows together: for review only
 
 
 @dataclass(frozen=True)
@@ -110,7 +126,7 @@ class SubmissionResult:
 
     def to_json(self, lang: str = "ja", include_hidden: bool = True) -> dict[str, Any]:
         checks = [c for c in self.checks if include_hidden or not c.hidden]
-        return {
+        return json_safe({
             "file": self.file,
             "student_id": self.student_id,
             "status": self.status,
@@ -120,7 +136,7 @@ class SubmissionResult:
             "checks": [c.to_json(lang) for c in checks],
             "gpu": self.gpu.to_json() if self.gpu else {"verdict": "unknown", "signals": []},
             "flags": [f.to_json(lang) for f in self.flags],
-        }
+        })
 
 
 @dataclass(frozen=True)
@@ -145,4 +161,4 @@ class Inspection:
         doc: dict[str, Any] = {"file": self.file, "status": "read" if self.evidence else "error", "error": self.error(lang)}
         if self.evidence is not None:
             doc.update(self.evidence.to_json())
-        return doc
+        return json_safe(doc)

@@ -14,6 +14,28 @@ from autograder.model.spec import Spec
 _MARK = {"pass": "✓", "fail": "✗", "missing": "？"}
 _STATUS_JA = {"pass": "合格", "fail": "不合格", "missing": "見つからない"}
 _VERDICT_JA = {"gpu": "GPU", "cpu": "CPU", "unknown": "不明"}
+#: A flag kind in words (ja, en): what a person reads in a table, never the code alone.
+FLAG_WORDS = {
+    "tampered_output": ("出力の食い違い", "outputs disagree"),
+    "collusion": ("ほかの提出と類似", "similar to another submission"),
+    "not_executed": ("実行結果なし", "not run"),
+    "error_output": ("エラーで停止したセル", "a cell stopped with an error"),
+    "out_of_order": ("実行順が前後", "run out of order"),
+    "late": ("期限後の提出", "after the deadline"),
+    "metadata_lost": ("nbgrader 情報の消失", "nbgrader metadata lost"),
+    "integrity_error": ("確認できなかった検査", "a cross-check could not run"),
+    "gpu_conflict": ("GPU の証拠が食い違い", "GPU evidence disagrees"),
+    "locked_changed": ("変更不可のセルが変更", "a read-only cell changed"),
+    "implausible": ("ありそうにない結果", "unlikely results"),
+}
+
+
+def flag_words(kind: str, lang: str = "ja") -> str:
+    """The flag kind as words in ``lang``; an unknown kind is shown as it is, after the word for "check"."""
+    words = FLAG_WORDS.get(str(kind))
+    if words is None:
+        return f"check: {kind}" if lang == "en" else f"要確認: {kind}"
+    return words[1] if lang == "en" else words[0]
 
 
 def checklist(result: SubmissionResult, spec: Spec, lang: str = "ja") -> str:
@@ -54,7 +76,7 @@ def batch_table(report: Report, spec: Spec, lang: str = "ja") -> str:
         by_id = {c.id: c for c in s.checks}
         rows.append([s.file, s.student_id or "-", f"{_pts(s.score)}/{_pts(s.max_score)}"]
                     + [_MARK[by_id[i].status] if i in by_id else "-" for i in ids]
-                    + [",".join(f.kind for f in s.flags)])
+                    + [("; " if en else "、").join(flag_words(f.kind, lang) for f in s.flags)])
     widths = [max(_width(r[i]) for r in rows) for i in range(len(head) - 1)]
     out = []
     for r in rows:
@@ -112,9 +134,10 @@ def _fits(ev: Evidence, en: bool) -> list[str]:
     out = []
     for f in ev.fits:
         last = ", ".join(f"{k}={v:g}" for k, v in f.last.items())
-        arg = f"{f.epochs_arg}" if f.epochs_arg is not None else "?"
-        out.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run (epochs={arg}); last: {last}" if en
-                   else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（epochs={arg}）; 最後: {last}")
+        arg_en = f"epochs={f.epochs_arg}" if f.epochs_arg is not None else "epochs not read from the code"
+        arg_ja = f"epochs={f.epochs_arg}" if f.epochs_arg is not None else "コードの epochs は読み取れず"
+        out.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run ({arg_en}); last: {last or '-'}" if en
+                   else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（{arg_ja}）; 最後: {last or '-'}")
     return out
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from autograder.model.evidence import (
     CellRecord,
-    CodeFacts,
     Evaluation,
     Evidence,
     Execution,
@@ -28,21 +27,27 @@ from autograder.model.evidence import (
 )
 from autograder.model.keras import FIT_METHODS
 from autograder.read.code import analyze_cells
+from autograder.read.figures import read_png
 from autograder.read.notebook import Cell, Notebook
-from autograder.read.outputs.evaluate import parse_evaluations
+from autograder.read.outputs.evaluate import parse_evaluations, result_names
 from autograder.read.outputs.fitlog import parse_fits, step_counter, truncated
-from autograder.read.outputs.gpu import metadata_signals, step_time_signal, text_signals, verdict
+from autograder.read.outputs.gpu import blank_check_signals, metadata_signals, step_time_signal, text_signals, verdict
 from autograder.read.outputs.history import parse_histories
 from autograder.read.outputs.summary import parse_summaries
+from autograder.read.results import bind_summaries, choose_test_accuracy
+from autograder.read.selfcheck_cell import is_selfcheck_cell
 from autograder.read.tests import test_record
 
-_FIGURE_TEXT = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with (\d+) Axes>")
+_FIGURE_TEXT = re.compile(r"<Figure size \d+(?:\.\d+)?x\d+(?:\.\d+)? with (\d{1,6}) Axes>")
 _CURVE_CODE = re.compile(r"history|\bloss\b|\bacc(?:uracy)?\b|val_")
+
+
+MAX_RESULTS_PER_CELL = 200  # the most evaluate results read from one cell (real notebooks: a few)
 
 
 def extract(nb: Notebook) -> Evidence:
     """Everything the static extraction finds in one notebook (see ``Evidence``)."""
-    code_cells = [c for c in nb.code_cells]
+    code_cells = [c for c in nb.code_cells if not is_selfcheck_cell(c.source)]  # the self-check cell is never evidence
     code = analyze_cells([(c.index, c.source) for c in code_cells])
     fit_calls: dict[int, list[Mapping[str, Any]]] = {}
     for call in code.calls:
@@ -53,8 +58,11 @@ def extract(nb: Notebook) -> Evidence:
     signals: list[GpuSignal] = list(metadata_signals(nb.metadata))
     outputs: list[tuple[int, str]] = []
     dropped: set[int] = set()  # cells whose output says part of it was dropped
+    results: dict[str, Any] = {}  # names bound to evaluate results by the cells before (``result_names``)
     for cell in code_cells:
-        if not cell.outputs:
+        earlier, results = results, result_names(cell.source, results)
+        if not cell.outputs:  # a GPU-check cell without output keeps metadata from deciding (read.outputs.gpu)
+            signals += [replace(g, cell=cell.index) for g in blank_check_signals(cell.source, cell.execution_count)]
             continue
         text = cell.text
         if text:
@@ -71,17 +79,20 @@ def extract(nb: Notebook) -> Evidence:
             if slow is not None:
                 signals.append(replace(slow, cell=i))
         histories += [replace(h, cell=i) for h in parse_histories(text)]
-        evaluations += [_counted(replace(e, cell=i)) for e in parse_evaluations(text, cell.source)]
+        # a cell shows a handful of results; a hostile one may print millions: keep its last ones only
+        evaluations += [_counted(replace(e, cell=i))
+                        for e in parse_evaluations(text, cell.source, earlier)[-MAX_RESULTS_PER_CELL:]]
         figures += _figures(cell)
         signals += [replace(s, cell=i) for s in text_signals(text, cell.source)]
 
+    evaluations, test_accuracy = choose_test_accuracy(evaluations, fits, code)
     return Evidence(
         keras=_keras_style(summaries, fits),
-        summaries=tuple(summaries),
+        summaries=tuple(bind_summaries(summaries, code)),
         fits=tuple(fits),
         histories=tuple(histories),
         evaluations=tuple(evaluations),
-        test_accuracy=_test_accuracy(evaluations, fits, code),
+        test_accuracy=test_accuracy,
         figures=tuple(figures),
         gpu=Gpu(verdict(signals), tuple(signals)),
         execution=_execution(code_cells),
@@ -132,7 +143,10 @@ def _figures(cell: Cell) -> list[Figure]:
         m = _FIGURE_TEXT.search(out.text) if out.text else None
         axes = int(m.group(1)) if m else None
         if out.image_digest:
-            found.append(Figure(axes=axes, kind="image", digest=out.image_digest, learning_curve=curve, cell=cell.index))
+            seen = read_png(out.png) if curve and out.png else None  # only learning curves are decoded (time)
+            found.append(Figure(axes=axes, kind="image", digest=out.image_digest, learning_curve=curve, cell=cell.index,
+                                pixels=seen.digest if seen else None, coarse=seen.coarse if seen else None,
+                                lines=seen.lines if seen else ()))
         elif m:
             found.append(Figure(axes=axes, kind="text", learning_curve=curve, cell=cell.index))
     return found
@@ -147,20 +161,6 @@ def _keras_style(summaries: list[Summary], fits: list[Fit]) -> str:
     if "keras1" in styles:
         return "1"
     return "unknown"
-
-
-def _test_accuracy(evaluations: list[Evaluation], fits: list[Fit], code: CodeFacts) -> Evaluation | None:
-    """The last test accuracy shown after the last training: a labelled print, else a displayed value, else a
-    progress line. Training is located by its log, else by the last fit call in the code."""
-    trained = [f.cell for f in fits if f.cell is not None] or [
-        c.cell for c in code.calls if c.method in FIT_METHODS and c.cell is not None]
-    after = max(trained) if trained else -1
-    shown = [e for e in evaluations if e.accuracy is not None and e.cell is not None and e.cell >= after]
-    for source in ("print", "value", "progress"):
-        picked = [e for e in shown if e.source == source]
-        if picked:
-            return picked[-1]
-    return None
 
 
 def _execution(code_cells: list[Cell]) -> Execution:

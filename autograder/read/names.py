@@ -79,3 +79,70 @@ def parse_student_folder(name: str) -> tuple[str, str] | None:
     if not m or sum(ch.isdigit() for ch in m["student"]) < 4:
         return None
     return m["student"], (m["name"] or "")
+
+
+# ------------------------------------------------------------------ the verdict a student sees before submitting
+
+@dataclass(frozen=True)
+class NameVerdict:
+    """What ``collect`` will do with a file of this name for assignment ``expected``: the same parser, the same rules.
+
+    ``code`` is ``""`` (accepted as is), ``"copy"`` (accepted; the browser's `` (1)`` is ignored), or the manifest
+    code ``collect`` would give: ``"not_notebook"``, ``"bad_name"``, ``"wrong_assignment"``.
+    """
+
+    file: str
+    expected: int
+    code: str
+    student_id: str | None
+    number: int | None  # the assignment number it will be filed under (None: refused)
+    suggested: str  # the name to use
+    named: int | None = None  # the number the name carries
+
+    @property
+    def accepted(self) -> bool:
+        return self.code in ("", "copy")
+
+    def message(self, lang: str = "ja") -> str:
+        return _verdict_text(self, lang == "en")
+
+
+def name_verdict(path: str | os.PathLike[str], expected: int) -> NameVerdict:
+    """Which 学籍番号 and 課題番号 ``collect`` will file ``path`` under, or why it will refuse it, and the name to use."""
+    base = _base(path)
+    parsed, ext = parse_file_name(base)
+    suggested = f"{parsed.student_id}_{parsed.name}_{expected}.ipynb" if parsed is not None else f"学籍番号_名前_{expected}.ipynb"
+    if ext != ".ipynb":
+        code = "not_notebook"
+    elif parsed is None:
+        code = "bad_name"
+    elif parsed.number != expected:
+        code = "wrong_assignment"
+    else:
+        code = "copy" if parsed.copy is not None else ""
+    accepted = code in ("", "copy")
+    return NameVerdict(file=base, expected=expected, code=code, student_id=parsed.student_id if parsed else None,
+                       number=expected if accepted else None, suggested=suggested, named=parsed.number if parsed else None)
+
+
+def _verdict_text(v: NameVerdict, en: bool) -> str:
+    n = v.expected
+    if v.code == "":
+        return (f"File name OK: it will be filed as student {v.student_id}, assignment {n}." if en
+                else f"ファイル名 OK: 学籍番号 {v.student_id}、課題{n} として受け付けられます。")
+    if v.code == "copy":
+        return (f"File name accepted as student {v.student_id}, assignment {n}; the \" (1)\" of a re-download is ignored. "
+                f"Better: {v.suggested}" if en
+                else f"ファイル名は 学籍番号 {v.student_id}、課題{n} として受け付けられます（再ダウンロードの「 (1)」は無視されます）。"
+                     f"できれば {v.suggested} にしてください。")
+    why = {
+        "not_notebook": ("it is not an .ipynb file", ".ipynb ファイルではありません"),
+        "bad_name": ("the name gives no student id and assignment number", "名前から学籍番号と課題番号が分かりません"),
+        "wrong_assignment": (f"the name carries assignment number {v.named}, not {n}",
+                             f"名前の課題番号が {v.named} です（この課題は {n}）"),
+    }[v.code]
+    return (f"Warning: the file name {v.file} will be refused when submissions are collected ({why[0]}). "
+            f"Save it as {v.suggested}" if en
+            else f"警告: ファイル名 {v.file} のままでは提出を集めるときに除外されます（{why[1]}）。"
+                 f"{v.suggested} という名前で保存してください。")
+

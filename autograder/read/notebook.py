@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import NotebookError
+from autograder.read.budget import check_budget
 from autograder.read.text import clean, html_to_text, join_source
 
 MAX_BYTES = 200 * 1024 * 1024  # a notebook larger than this is refused before reading
@@ -31,6 +32,7 @@ class Output:
     text: str = ""  # cleaned text (text/plain, else text/html as text; traceback summary for errors)
     html: str | None = None  # raw text/html, when present
     image_digest: str | None = None  # sha1 of the decoded image/png, when present
+    png: str | None = None  # the image/png's base64 text, for autograder.read.figures
     ename: str | None = None
     evalue: str | None = None
 
@@ -292,6 +294,7 @@ def from_dict(raw: Any, name: str = "<notebook>") -> Notebook:
     if not isinstance(metadata, dict):
         metadata = {}
     minor = raw.get("nbformat_minor")
+    check_budget(raw["cells"], name)  # sizes no real notebook reaches: refused before any cell is read
     cells = tuple(_cell(i, c) for i, c in enumerate(raw["cells"]))
     return Notebook(path=name, nbformat=4, nbformat_minor=minor if isinstance(minor, int) else 0,
                     metadata=metadata, cells=cells)
@@ -303,7 +306,7 @@ def _normalised(raw: Any, name: str) -> dict[str, Any]:
         kind = _JSON_KINDS.get(type(raw), type(raw).__name__)
         raise _not_notebook(name, f"JSON の最上位が {kind} です", f"the top-level JSON value is a {kind}")
     major = raw.get("nbformat")
-    if isinstance(major, str) and major.strip().isdigit():  # "4" written by a hand-made tool
+    if isinstance(major, str) and major.strip().isdecimal() and len(major.strip()) <= 3:  # "4" from a hand-made tool
         major = int(major)
     if "worksheets" in raw or major == 3:
         raw = _upgrade_v3(raw, name)
@@ -313,8 +316,9 @@ def _normalised(raw: Any, name: str) -> dict[str, Any]:
     if major != 4:
         if major is None:
             raise _not_notebook(name, "\"nbformat\" と \"cells\" がありません", "no \"nbformat\" and no \"cells\"")
-        raise NotebookError("unsupported_version", f"{name}: nbformat {major} のノートブックには対応していません（対応は 3 と 4）。",
-                            f"{name}: nbformat {major} is not supported (3 and 4 are).")
+        shown = str(major) if len(str(major)) <= 20 else str(major)[:20] + "…"  # a hostile value stays short
+        raise NotebookError("unsupported_version", f"{name}: nbformat {shown} のノートブックには対応していません（対応は 3 と 4）。",
+                            f"{name}: nbformat {shown} is not supported (3 and 4 are).")
     if not isinstance(raw.get("cells"), list):
         raise _not_notebook(name, "\"cells\" がありません", "no \"cells\" list")
     return raw
@@ -323,8 +327,9 @@ def _normalised(raw: Any, name: str) -> dict[str, Any]:
 def _upgrade_v3(raw: dict, name: str) -> dict:
     try:
         import nbformat  # lazy: only nbformat 3 files need it
+        from nbformat.v3.rwbase import rejoin_lines
         from nbformat.v4 import convert
-        node = nbformat.from_dict(raw)
+        node = rejoin_lines(nbformat.from_dict(raw))  # as nbformat.reads does: a v3 file keeps sources as line lists
         upgraded = convert.upgrade(node, from_version=3, from_minor=raw.get("nbformat_minor", 0))
         return json.loads(json.dumps(upgraded))
     except Exception as exc:  # a broken v3 file: say so, never a traceback
@@ -377,7 +382,7 @@ def _output(raw: Any) -> Output | None:
     png = join_source(data.get("image/png"))
     if png.strip():  # an empty or non-text image/png is no figure
         digest = _image_digest(png)
-    return Output(kind=kind, text=text, html=html, image_digest=digest)
+    return Output(kind=kind, text=text, html=html, image_digest=digest, png=png if digest else None)
 
 
 def _image_digest(b64: str) -> str:

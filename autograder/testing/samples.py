@@ -5,423 +5,47 @@ Outputs follow the exact Keras 2 (tf.keras 2.x) and Keras 3 formats seen in real
 """
 from __future__ import annotations
 
-import base64
-import json
-import math
 import random
-import re
-import struct
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-# ------------------------------------------------------------------ nbformat pieces
-
-
-def stream(text: str, name: str = "stdout") -> dict[str, Any]:
-    return {"output_type": "stream", "name": name, "text": text}
-
-
-def display(plain: str | None = None, html: str | None = None, png: str | None = None,
-            result_count: int | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if plain is not None:
-        data["text/plain"] = plain
-    if html is not None:
-        data["text/html"] = html
-    if png is not None:
-        data["image/png"] = png
-    if result_count is not None:
-        return {"output_type": "execute_result", "execution_count": result_count, "data": data, "metadata": {}}
-    return {"output_type": "display_data", "data": data, "metadata": {}}
-
-
-def error(ename: str, evalue: str) -> dict[str, Any]:
-    return {"output_type": "error", "ename": ename, "evalue": evalue,
-            "traceback": ["\x1b[0;31m" + "-" * 75 + "\x1b[0m", f"\x1b[0;31m{ename}\x1b[0m: {evalue}"]}
-
-
-def code(source: str, outputs: Sequence[dict[str, Any]] = (), count: int | None = None, **metadata: Any) -> dict[str, Any]:
-    return {"cell_type": "code", "execution_count": count, "metadata": dict(metadata), "source": source,
-            "outputs": list(outputs)}
-
-
-def markdown(source: str) -> dict[str, Any]:
-    return {"cell_type": "markdown", "metadata": {}, "source": source}
-
-
-def notebook(cells: Iterable[dict[str, Any]], metadata: dict[str, Any] | None = None, number_cells: bool = True) -> dict[str, Any]:
-    """A v4 notebook dict; code cells without a count are numbered 1, 2, … in order when ``number_cells``."""
-    cells = [dict(c) for c in cells]
-    n = 0
-    for c in cells:
-        if c["cell_type"] == "code" and number_cells and c.get("execution_count") is None and c.get("outputs"):
-            n += 1
-            c["execution_count"] = n
-        elif c["cell_type"] == "code" and c.get("execution_count"):
-            n = c["execution_count"]
-    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3"}, "language_info": {"name": "python"}}
-    meta.update(metadata or {})
-    return {"nbformat": 4, "nbformat_minor": 0, "metadata": meta, "cells": cells}
-
-
-def dumps(nb: dict[str, Any]) -> str:
-    """Serialised as Colab does: 2-space indentation, no final newline."""
-    return json.dumps(nb, ensure_ascii=False, indent=2)
-
-
-COLAB_GPU = {"accelerator": "GPU", "colab": {"gpuType": "T4", "provenance": []}}
-GPU_DEVICES = "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n"
-
-# ------------------------------------------------------------------ numbers as Keras prints them
-
-
-def f32(x: float) -> float:
-    """The float32 value Keras stores, as the Python float it prints."""
-    return struct.unpack("f", struct.pack("f", x))[0]
-
-
-def make_history(epochs: int, seed: int, dropout: bool = False, final_acc: float = 0.97,
-                 train_samples: int = 48000, val_samples: int = 12000) -> dict[str, list[float]]:
-    """Plausible learning curves: training loss keeps falling; without dropout val_loss turns up (over-fitting)."""
-    rnd = random.Random(seed)
-    h: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-    for e in range(epochs):
-        t = (e + 1) / epochs
-        loss = 0.45 * math.exp(-3.2 * t) + (0.12 if dropout else 0.02) + rnd.uniform(-0.004, 0.004)
-        val = 0.30 * math.exp(-4 * t) + (0.16 + 0.02 * t if dropout else 0.10 + 0.18 * t * t) + rnd.uniform(-0.006, 0.006)
-        acc = min(0.999, final_acc + 0.025 - 0.12 * math.exp(-3 * t) + rnd.uniform(-0.002, 0.002))
-        vacc = min(0.999, final_acc - 0.08 * math.exp(-3 * t) + rnd.uniform(-0.003, 0.003))
-        h["loss"].append(f32(loss))
-        h["accuracy"].append(f32(round(acc * train_samples) / train_samples))
-        h["val_loss"].append(f32(val))
-        h["val_accuracy"].append(f32(round(vacc * val_samples) / val_samples))
-    return h
-
-
-# ------------------------------------------------------------------ Keras output texts
-
-Layer = tuple[str, str, str, int]  # name, type, output shape, params
-
-
-def dense_stack(units: Sequence[int], inputs: int = 784, dropout_after: int | None = None) -> list[Layer]:
-    layers: list[Layer] = []
-    n_in = inputs
-    for i, u in enumerate(units):
-        name = "dense" if i == 0 else f"dense_{i}"
-        layers.append((name, "Dense", f"(None, {u})", (n_in + 1) * u))
-        if dropout_after == i:
-            layers.append(("dropout", "Dropout", f"(None, {u})", 0))
-        n_in = u
-    return layers
-
-
-def keras2_summary(layers: Sequence[Layer], model: str = "sequential", variant: str = "2.2") -> str:
-    """A plain-text summary. ``variant``: "2.0" (no ``Model:`` line), "2.2" (tf.keras ≤ 2.8: ``_`` rules between
-    rows), "2.12" (tf.keras 2.9–2.12: rows start with a space, blank spacer rows, long cells wrapped) or "2.15"
-    (TF 2.13–2.15: as 2.12, cells cut one character earlier, totals ``23466 (91.66 KB)`` without commas)."""
-    if variant in ("2.12", "2.15"):
-        return _keras2_wrapped_summary(layers, model, variant)
-    total = sum(p for *_, p in layers)
-    rows = [] if variant == "2.0" else [f'Model: "{model}"']
-    rows += ["_" * 65, f"{'Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}", "=" * 65]
-    for i, (name, kind, shape, params) in enumerate(layers):
-        rows.append(f"{name + ' (' + kind + ')':<29}{shape:<26}{params:<10}")
-        rows.append("=" * 65 if i == len(layers) - 1 else "_" * 65)
-    rows += [f"Total params: {total:,}", f"Trainable params: {total:,}", "Non-trainable params: 0", "_" * 65]
-    return "\n".join(rows) + "\n"
-
-
-def _keras2_row(fields: Sequence[str], cut: int) -> list[str]:
-    """``print_row`` of tf.keras 2.9–2.15 for a Sequential model (columns end at 29, 55 and 65): each cell is
-    cut into pieces that fit its column (``cut`` 0 in 2.9–2.12, 1 in 2.13–2.15) and continued on the next lines."""
-    positions = (29, 55, 65)
-    left = [str(f) for f in fields]
-    lines = []
-    while any(left):
-        line = ""
-        for col, end in enumerate(positions):
-            start = positions[col - 1] if col else 0
-            space = 2 if col != len(positions) - 1 else 0
-            cutoff = end - start - space - (cut if col != len(positions) - 1 else 0)
-            piece = left[col][:cutoff]
-            breaks = [piece.find(x) + len(x) for x in ("),", "},", "],", "',") if piece.find(x) >= 0]
-            if breaks:
-                cutoff = min(breaks)
-                piece = piece[:cutoff]
-            if col == 0:
-                line += " "
-            line += piece + " " * space
-            left[col] = left[col][cutoff:]
-            line += " " * (end - len(line))
-        lines.append(line)
-    return lines
-
-
-def readable_size(size: float, zero: str = "B") -> str:
-    """Keras' ``readable_memory_size``: ``91.66 KB``; the unit of sizes under 1 KB is ``zero`` ("Byte" in 2.15)."""
-    for unit in (zero, "KB", "MB", "GB", "TB"):
-        if size / 1024 < 1:
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} PB"
-
-
-def _keras2_wrapped_summary(layers: Sequence[Layer], model: str, variant: str) -> str:
-    cut = 1 if variant == "2.15" else 0
-    total = sum(p for *_, p in layers)
-    rows = [f'Model: "{model}"', "_" * 65, *_keras2_row(("Layer (type)", "Output Shape", "Param #"), cut), "=" * 65]
-    for name, kind, shape, params in layers:
-        rows += _keras2_row((f"{name} ({kind})", shape, str(params)), cut)
-        rows.append(" " * 65)
-    rows[-1] = "=" * 65
-    if variant == "2.15":
-        size = readable_size(total * 4, "Byte")
-        rows += [f"Total params: {total} ({size})", f"Trainable params: {total} ({size})",
-                 "Non-trainable params: 0 (0.00 Byte)"]
-    else:
-        rows += [f"Total params: {total:,}", f"Trainable params: {total:,}", "Non-trainable params: 0"]
-    rows.append("_" * 65)
-    return "\n".join(rows) + "\n"
-
-
-def _b(s: str) -> str:
-    return f"\x1b[1m{s}\x1b[0m"
-
-
-def _kb(params: int) -> str:
-    return readable_size(params * 4)
-
-
-def keras3_summary(layers: Sequence[Layer], model: str = "sequential") -> list[dict[str, Any]]:
-    """Five display_data outputs, each with ANSI text/plain and text/html, as Keras 3 writes them."""
-    total = sum(p for *_, p in layers)
-    w = (33, 24, 15)
-    top = "┏" + "┳".join("━" * x for x in w) + "┓"
-    mid = "┡" + "╇".join("━" * x for x in w) + "┩"
-    sep = "├" + "┼".join("─" * x for x in w) + "┤"
-    bottom = "└" + "┴".join("─" * x for x in w) + "┘"
-    head = ("┃" + _b(f" {'Layer (type)':<{w[0] - 2}} ") + "┃" + _b(f" {'Output Shape':<{w[1] - 2}} ") + "┃"
-            + _b(f" {'Param #':>{w[2] - 2}} ") + "┃")
-    rows = [top, head, mid]
-    for i, (name, kind, shape, params) in enumerate(layers):
-        label = f"{name} (\x1b[38;5;33m{kind}\x1b[0m)"
-        pad = " " * (w[0] - 2 - len(f"{name} ({kind})"))
-        shape_ansi = shape.replace("None", "\x1b[38;5;45mNone\x1b[0m")
-        pad2 = " " * (w[1] - 2 - len(shape))
-        num = f"{params:,}"
-        rows.append(f"│ {label}{pad} │ {shape_ansi}{pad2} │ {' ' * (w[2] - 2 - len(num))}\x1b[38;5;34m{num}\x1b[0m │")
-        rows.append(bottom if i == len(layers) - 1 else sep)
-    table = "\n".join(rows) + "\n"
-    pre = ('<pre style="white-space:pre;overflow-x:auto;line-height:normal;'
-           'font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">')
-
-    def html(text: str) -> str:
-        clean = re.sub(r"\x1b\[[0-9;]*m", "", text)
-        return pre + clean.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre>\n"
-
-    lines = [
-        _b(f'Model: "{model}"') + "\n",
-        table,
-        _b(" Total params: ") + f"\x1b[38;5;34m{total:,}\x1b[0m ({_kb(total)})\n",
-        _b(" Trainable params: ") + f"\x1b[38;5;34m{total:,}\x1b[0m ({_kb(total)})\n",
-        _b(" Non-trainable params: ") + "\x1b[38;5;34m0\x1b[0m (0.00 B)\n",
-    ]
-    return [display(plain=t, html=html(t)) for t in lines]
-
-
-def _metric_text(values: dict[str, float], keras3: bool) -> str:
-    names = sorted(values) if keras3 else list(values)
-    return " - ".join(f"{k}: {values[k]:.4f}" for k in names)
-
-
-def fit_log(history: dict[str, list[float]], steps: int = 750, keras3: bool = True, ms_per_step: int = 3,
-            verbose: int = 1, updates: int = 0, seed: int = 0) -> str:
-    """The stdout of ``model.fit(..., verbose=1)`` as saved in a notebook (final bar of each epoch).
-
-    ``verbose=2`` gives one line per epoch (Keras 3: ``750/750 - 2s - 3ms/step - accuracy: …``; tf.keras 2:
-    ``750/750 - 2s - loss: … - 2s/epoch - 3ms/step``). ``updates`` > 0 stores, before each final bar, that
-    many intermediate bars the way a progress bar writes them to a notebook: the previous bar erased with
-    ``\\b`` characters, then ``\\r`` (as Keras 2.1 notebooks saved them: long raw logs)."""
-    epochs = len(history["loss"])
-    rnd = random.Random(seed)
-    out = []
-    secs = max(1, steps * ms_per_step // 1000)
-    for e in range(epochs):
-        values = {k: v[e] for k, v in history.items()}
-        out.append(f"Epoch {e + 1}/{epochs}")
-        if verbose == 2:
-            if keras3:
-                out.append(f"{steps}/{steps} - {secs}s - {ms_per_step}ms/step - {_metric_text(values, True)}")
-            else:
-                out.append(f"{steps}/{steps} - {secs}s - {_metric_text(values, False)} - {secs}s/epoch - "
-                           f"{ms_per_step}ms/step")
-            continue
-        if keras3:
-            final = (f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m "
-                     f"\x1b[1m{secs}s\x1b[0m {ms_per_step}ms/step - {_metric_text(values, True)}")
-        else:
-            final = (f"{steps}/{steps} [==============================] - {secs}s {ms_per_step}ms/step - "
-                     f"{_metric_text(values, False)}")
-        pieces: list[str] = []
-        prev = None
-        for u in range(updates):
-            done = max(1, steps * (u + 1) // (updates + 1))
-            partial = {k: v + rnd.uniform(-0.05, 0.05) for k, v in values.items() if not k.startswith("val_")}
-            width = len(str(steps))
-            if keras3:
-                bar = int(20 * done / steps)
-                text = (f"\x1b[1m{done:>{width}}/{steps}\x1b[0m \x1b[32m{'━' * bar}\x1b[0m\x1b[37m{'━' * (20 - bar)}\x1b[0m "
-                        f"\x1b[1m{secs}s\x1b[0m {ms_per_step}ms/step - {_metric_text(partial, True)}")
-            else:
-                bar = int(30 * done / steps)
-                arrow = "=" * max(0, bar - 1) + ">" + "." * (30 - bar) if bar < 30 else "=" * 30
-                text = f"{done:>{width}}/{steps} [{arrow}] - ETA: {secs}s - {_metric_text(partial, False)}"
-            if prev is not None:
-                pieces.append("\x08" * len(prev) + "\r")
-            pieces += [text]
-            prev = text
-        if prev is not None:
-            pieces.append("\x08" * len(prev) + "\r")
-        out.append("".join(pieces) + final)
-    return "\n".join(out) + "\n"
-
-
-def evaluate_line(loss: float, acc: float, keras3: bool = True, steps: int = 313, verbose: int = 1) -> str:
-    if verbose == 2:
-        if keras3:
-            return f"{steps}/{steps} - 1s - 2ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}\n"
-        return f"{steps}/{steps} - 1s - loss: {loss:.4f} - accuracy: {acc:.4f} - 545ms/epoch - 2ms/step\n"
-    if keras3:
-        return (f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m1s\x1b[0m "
-                f"2ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}\n")
-    return f"{steps}/{steps} [==============================] - 1s 2ms/step - loss: {loss:.4f} - accuracy: {acc:.4f}\n"
-
-
-def png(seed: int, width: int = 8, height: int = 4) -> str:
-    """A small valid PNG (base64) whose pixels depend on the seed: equal seeds give equal images."""
-    rnd = random.Random(seed)
-    raw = b"".join(b"\x00" + bytes(rnd.randrange(256) for _ in range(width * 3)) for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    return base64.b64encode(data).decode("ascii") + "\n"
-
-
-def _png_bytes(raw: bytes, width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
-
-
-_Put = Callable[..., None]
-
-
-def _draw_frame(put: _Put, box: tuple[int, int, int, int]) -> None:
-    """The axes box and its ticks, in black."""
-    x0, x1, y0, y1 = box
-    for x in range(x0, x1 + 1):
-        put(x, y0, (0, 0, 0))
-        put(x, y1, (0, 0, 0))
-    for y in range(y0, y1 + 1):
-        put(x0, y, (0, 0, 0))
-        put(x1, y, (0, 0, 0))
-    for k in range(6):  # ticks
-        tx, ty = x0 + (x1 - x0) * k // 5, y0 + (y1 - y0) * k // 5
-        for d in range(4):
-            put(tx, y1 + d, (0, 0, 0))
-            put(x0 - d, ty, (0, 0, 0))
-
-
-def _random_walk(rnd: random.Random) -> list[float]:
-    v, values = rnd.random(), []
-    for _ in range(30):
-        v = min(1.0, max(0.0, v + rnd.uniform(-0.1, 0.1)))
-        values.append(v)
-    return values
-
-
-def _draw_curve(put: _Put, box: tuple[int, int, int, int], values: Sequence[float], rgb: tuple[int, int, int]) -> None:
-    """One anti-aliased line through ``values``, scaled to the box."""
-    x0, x1, y0, y1 = box
-    lo, hi = min(values), max(values)
-    span = (hi - lo) or 1.0
-    for x in range(x0 + 1, x1):
-        t = (x - x0) / (x1 - x0) * (len(values) - 1)
-        j = min(int(t), len(values) - 2)
-        v = values[j] + (values[j + 1] - values[j]) * (t - j)
-        y = y1 - 4 - (v - lo) / span * (y1 - y0 - 8)
-        base, frac = int(y), y - int(y)
-        put(x, base - 1, rgb, 1 - frac)
-        put(x, base, rgb)
-        put(x, base + 1, rgb)
-        put(x, base + 2, rgb, frac)
-
-
-def plot_png(seed: int, kb: float = 40, axes: int = 2, width: int = 864, height: int = 288,
-             series: Sequence[Sequence[float]] | None = None) -> str:
-    """A learning-curve-like PNG (base64) of about ``kb`` KB, the size of a real Colab figure (20–60 KB for
-    ``figsize=(12, 4)``): white axes boxes, two anti-aliased curves per axes (``series`` or a random walk),
-    and text-like grey glyph blocks (tick labels, legend) that make up the rest of the size. Equal
-    arguments give equal images; a different seed gives a different image."""
-    rnd = random.Random(seed)
-    row = width * 3
-    img = bytearray(b"\xff") * (row * height)
-
-    def put(x: int, y: int, rgb: tuple[int, int, int], alpha: float = 1.0) -> None:
-        if 0 <= x < width and 0 <= y < height:
-            i = y * row + x * 3
-            for c in range(3):
-                img[i + c] = int(img[i + c] * (1 - alpha) + rgb[c] * alpha)
-
-    boxes = []
-    for a in range(axes):
-        box = (int(width * a / axes) + 48, int(width * (a + 1) / axes) - 12, 12, height - 30)
-        boxes.append(box)
-        _draw_frame(put, box)
-        for c, rgb in enumerate(((31, 119, 180), (255, 127, 14))):
-            values = list(series[(2 * a + c) % len(series)]) if series else []
-            if len(values) < 2:
-                values = _random_walk(rnd)
-            _draw_curve(put, box, values, rgb)
-    def raw_rows() -> bytes:
-        return b"".join(b"\x00" + bytes(img[y * row:(y + 1) * row]) for y in range(height))
-
-    data = _png_bytes(raw_rows(), width, height)
-    missing = int(kb * 1024) - len(data)
-    greys = bytes(range(0, 256, 16)) * 16  # anti-aliased text has a few grey levels
-    while missing > 256:
-        # glyph blocks in the margins and legends: ~1 byte of compressed data per grey pixel
-        pixels = 0
-        while pixels < missing * 0.9:
-            bw, bh = rnd.randint(5, 9), rnd.randint(8, 11)
-            x0, x1, y0, y1 = boxes[rnd.randrange(len(boxes))]
-            where = rnd.random()
-            x = rnd.randint(x0 - 44, x0 - 10) if where < 0.3 else rnd.randint(x0, x1 - bw)
-            y = rnd.randint(y1 + 6, height - bh - 1) if 0.3 <= where < 0.6 else rnd.randint(y0, y1 - bh)
-            for dy in range(bh):
-                line = rnd.randbytes(bw).translate(greys)
-                i = (y + dy) * row + x * 3
-                for c in range(3):
-                    img[i + c:i + c + bw * 3:3] = line
-            pixels += bw * bh
-        data = _png_bytes(raw_rows(), width, height)
-        missing = int(kb * 1024) - len(data)
-    return base64.b64encode(data).decode("ascii") + "\n"
-
-
-def figure_output(seed: int, axes: int = 2, size: str = "1200x400", kb: float | None = None,
-                  series: Sequence[Sequence[float]] | None = None) -> dict[str, Any]:
-    """A matplotlib figure output; ``kb`` gives it a realistic learning-curve PNG of about that size
-    (``plot_png``) instead of a tiny 8×4 image."""
-    image = png(seed) if kb is None else plot_png(seed, kb, axes, series=series)
-    return display(plain=f"<Figure size {size} with {axes} Axes>", png=image)
-
+from autograder.testing.cells import (  # noqa: F401 - re-exported
+    COLAB_GPU,
+    GPU_DEVICES,
+    code,
+    display,
+    dumps,
+    error,
+    markdown,
+    notebook,
+    stream,
+)
+from autograder.testing.keras_text import (  # noqa: F401 - re-exported: tests use samples.<name>
+    Layer,
+    _b,
+    _kb,
+    _keras2_row,
+    _keras2_wrapped_summary,
+    _metric_text,
+    dense_stack,
+    evaluate_line,
+    f32,
+    fit_log,
+    keras2_summary,
+    keras3_summary,
+    make_history,
+    readable_size,
+)
+from autograder.testing.png import (  # noqa: F401 - re-exported
+    _draw_curve,
+    _draw_frame,
+    _png_bytes,
+    _Put,
+    _random_walk,
+    figure_output,
+    plot_png,
+    png,
+)
 
 # ------------------------------------------------------------------ whole submissions
 

@@ -12,11 +12,12 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from autograder.course.collect.archive import MAX_ENTRY_BYTES, read_entry
+from autograder.course.collect.convert import conversion_text, for_nbgrader
 from autograder.course.collect.manifest import Manifest, ManifestEntry, manifest_csv_bytes, manifest_json_bytes, read_manifest
 from autograder.course.collect.plan import Planned, Skipped, manifest_entry
 from autograder.course.collect.times import delay_text, shown_time, timestamp_text
@@ -40,7 +41,7 @@ def apply_plan(plan: Sequence[Planned | Skipped], zf: zipfile.ZipFile, course: C
     A winner whose place holds another file (not placed by a collection) becomes a ``conflict`` row, unless ``force``."""
     previous = read_manifest(course.manifest_paths(assignment)[1])
     placer = _Placer(zf, course, assignment, notebook, number, deadline, force, max_entry,
-                     {e.placed: e.sha256 for e in previous.entries if e.placed} if previous else {})
+                     {e.placed: e.placed_sha256 or e.sha256 for e in previous.entries if e.placed} if previous else {})
     entries = tuple(placer.place(row) if isinstance(row, Planned) else row.manifest_entry(number) for row in plan)
     removed, warnings = _remove_unaccepted(course, placer.placed_before, placer.placed_now)
     return Applied(entries, tuple(placer.written), tuple(removed), tuple(warnings))
@@ -63,21 +64,37 @@ class _Placer:
     def place(self, row: Planned) -> ManifestEntry:
         dest = self.course.submission_dir(row.student_id, self.assignment) / self.notebook
         rel = dest.relative_to(self.course.root).as_posix()
+        original = read_entry(self.zf, row.entry.info, self.max_entry)
+        data, converted = for_nbgrader(original, row.entry.name)
+        placed_sha = hashlib.sha256(data).hexdigest()
         existing = sha256_file(dest) if dest.exists() else None
-        if existing is not None and existing != row.sha256 and not self.force and self.placed_before.get(rel) != existing:
+        if existing is not None and existing != placed_sha and not self.force and self.placed_before.get(rel) != existing:
             return manifest_entry(row.entry, row.facts, "conflict",
                                   f"{rel} に、この ZIP から置いたのではない別の内容のファイルがあるので、上書きしていません。"
                                   "確認して、上書きしてよければ --force を付けて実行し直してください。",
                                   f"{rel} already holds a different file that was not placed from a zip; it was not overwritten. "
                                   "Check it, and run again with --force to overwrite it.", self.number)
-        if existing != row.sha256:
-            write_atomic(dest, read_entry(self.zf, row.entry.info, self.max_entry))
+        kept = self._keep_original(row, original) if converted else None
+        if existing != placed_sha:
+            write_atomic(dest, data)
             self.written.append(rel)
         if row.facts.when is not None:
             write_if_changed(dest.parent / "timestamp.txt", timestamp_text(row.facts.when).encode("utf-8"))
         self.placed_now.add(rel)
         message, message_en = self._accepted_text(row, rel)
-        return manifest_entry(row.entry, row.facts, row.code, message, message_en, self.number, placed=rel)
+        if converted:
+            message += f"nbgrader が読めるように{conversion_text(converted, 'ja')}（元のファイルは {kept}）。"
+            message_en += f" For nbgrader: {conversion_text(converted, 'en')} (the original is kept in {kept})."
+        entry = manifest_entry(row.entry, row.facts, row.code, message, message_en, self.number, placed=rel)
+        return replace(entry, converted=";".join(converted), original=kept,
+                       placed_sha256=placed_sha if converted else None)
+
+    def _keep_original(self, row: Planned, data: bytes) -> str:
+        """The student's bytes, untouched: ``submitted/<assignment>_originals/<student_id>/<entry's file name>``."""
+        folder = self.course.originals_dir(self.assignment) / row.student_id
+        path = folder / (PurePosixPath(row.entry.name).name or "notebook.ipynb")
+        write_if_changed(path, data)
+        return path.relative_to(self.course.root).as_posix()
 
     def _accepted_text(self, row: Planned, rel: str) -> tuple[str, str]:
         if not row.late:

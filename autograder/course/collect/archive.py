@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from autograder.course.collect.safe import terminal_text
 from autograder.course.collect.times import JST
 from autograder.errors import CollectError
 from autograder.read.notebook import MAX_BYTES
@@ -137,10 +138,10 @@ def unsafe(entries: Sequence[ZipEntry], limits: Limits) -> list[tuple[str, str]]
 
 
 def _entry_problems(entry: ZipEntry, max_entry: int) -> list[tuple[str, str]]:
-    name, info = entry.name, entry.info
+    name, info = terminal_text(entry.name), entry.info  # the message reaches a terminal: no escape sequence in it
     problems: list[tuple[str, str]] = []
-    parts = PurePosixPath(name).parts
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+    parts = PurePosixPath(entry.name).parts
+    if entry.name.startswith("/") or re.match(r"^[A-Za-z]:", entry.name):
         problems.append((f"{name}: 絶対パスです", f"{name}: an absolute path"))
     elif ".." in parts:
         problems.append((f"{name}: '..' でフォルダの外を指しています", f"{name}: '..' points outside the folder"))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.course.collect.safe import csv_cell
+
 # code → (Japanese, English) one-line meaning; the manifest's ``code`` column is one of these.
 CODES = {
     "accepted": ("受理", "accepted"),
@@ -20,6 +22,7 @@ CODES = {
     "late": ("締切後なので除外", "late, excluded"),
     "wrong_assignment": ("別の課題番号", "another assignment's number"),
     "bad_name": ("学籍番号が分からない名前", "no student id in the name"),
+    "id_mismatch": ("フォルダとファイル名の学籍番号が違う", "the folder and the file name give different student ids"),
     "not_notebook": ("ノートブックではない", "not a notebook"),
     "unreadable": ("ノートブックとして読めない", "cannot be read as a notebook"),
     "conflict": ("提出先に別の内容のファイルがある", "a different file is already in place"),
@@ -27,7 +30,7 @@ CODES = {
     "system_file": ("OS の管理用ファイル", "an operating-system file"),
 }
 ACCEPTED = ("accepted", "accepted_late")
-ERRORS = ("wrong_assignment", "bad_name", "not_notebook", "unreadable", "conflict")
+ERRORS = ("wrong_assignment", "bad_name", "id_mismatch", "not_notebook", "unreadable", "conflict")
 
 
 @dataclass(frozen=True)
@@ -47,16 +50,20 @@ class ManifestEntry:
     size: int = 0
     sha256: str | None = None
     name_encoding: str = "ascii"
+    converted: str = ""  # what was converted for nbgrader ("bom", "utf-16", "nbformat3", … joined by ";"); "" when unchanged
+    original: str | None = None  # where the untouched original is kept when converted, relative to the course folder
+    placed_sha256: str | None = None  # the placed file's SHA-256 when it differs from the entry's (converted)
 
     def to_json(self) -> dict[str, Any]:
         return {"entry": self.entry, "code": self.code, "student_id": self.student_id, "name": self.name,
                 "number": self.number, "submitted_at": self.submitted_at, "time_source": self.time_source,
                 "placed": self.placed, "size": self.size, "sha256": self.sha256, "name_encoding": self.name_encoding,
+                "converted": self.converted, "original": self.original, "placed_sha256": self.placed_sha256,
                 "reason": self.message, "reason_en": self.message_en}
 
 
 MANIFEST_COLUMNS = ("entry", "code", "student_id", "name", "number", "submitted_at", "time_source", "placed", "size",
-                    "sha256", "name_encoding", "reason", "reason_en")
+                    "sha256", "name_encoding", "converted", "original", "reason", "reason_en")
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,9 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest | None:
         entries = tuple(ManifestEntry(entry=e["entry"], code=e["code"], message=e["reason"], message_en=e["reason_en"],
                                       student_id=e["student_id"], name=e["name"], number=e["number"],
                                       submitted_at=e["submitted_at"], time_source=e["time_source"], placed=e["placed"],
-                                      size=e["size"], sha256=e["sha256"], name_encoding=e["name_encoding"])
+                                      size=e["size"], sha256=e["sha256"], name_encoding=e["name_encoding"],
+                                      converted=e.get("converted") or "", original=e.get("original"),
+                                      placed_sha256=e.get("placed_sha256"))
                         for e in raw["entries"])
         return Manifest(assignment=raw["assignment"], notebook=raw["notebook"], number=raw["number"], zip_name=raw["zip"],
                         zip_sha256=raw["zip_sha256"], deadline=raw["deadline"], keep_late=raw["keep_late"],
@@ -105,13 +114,13 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest | None:
 
 
 def manifest_csv_bytes(manifest: Manifest) -> bytes:
-    """UTF-8 with BOM, so that Japanese Excel opens it."""
+    """UTF-8 with BOM, so that Japanese Excel opens it; no cell starts a formula (``safe.csv_cell``)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_COLUMNS)
     for e in manifest.entries:
         row = e.to_json()
-        w.writerow(["" if row[c] is None else row[c] for c in MANIFEST_COLUMNS])
+        w.writerow(["" if row[c] is None else csv_cell(row[c]) if isinstance(row[c], str) else row[c] for c in MANIFEST_COLUMNS])
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -117,6 +117,8 @@ def manifest_entry(entry: ZipEntry, facts: Facts, code: str, message: str, messa
         message = f"{message}{notes_ja}" if message else notes_ja
         message_en = f"{message_en} {notes_en}".strip()
     who = facts.who
+    if who is not None and who.disagrees:  # the row belongs to who uploaded it (the LMS's folder), never the other id
+        who = replace(who, student_id=who.folder_id, name=None)
     return ManifestEntry(entry=entry.name, code=code, message=message, message_en=message_en,
                          student_id=who.student_id if who else None, name=who.name if who else None,
                          number=who.number if who and who.number is not None else (number if code in ACCEPTED else None),
@@ -174,6 +176,14 @@ def _by_name(who: NameInfo, number: int) -> _Refusal | None:
                                                       f"a {who.extension or 'extension-less'} file"))
         return ("not_notebook", f"{what_ja}です。ノートブック（.ipynb）ではないので採点できません。{_HOW_TO_SAVE_JA}",
                 f"{what_en}, not a notebook (.ipynb), so it cannot be graded. {_HOW_TO_SAVE_EN}")
+    if who.disagrees:
+        return ("id_mismatch",
+                f"フォルダの学籍番号 {who.folder_id} とファイル名の学籍番号 {who.student_id} が違うので、どちらの学生の提出か"
+                f"分からず、受理していません（{who.student_id} の提出を置き換えることもしていません）。WebClass で提出者を確かめ、"
+                "本人に正しい名前で提出し直してもらってください。",
+                f"the folder's student id {who.folder_id} and the file name's {who.student_id} differ, so whose submission "
+                f"this is cannot be told; it was not accepted (nor does it replace {who.student_id}'s submission). "
+                "Check the submitter in WebClass and ask the student to submit again under the right name.")
     if who.student_id is None:
         return ("bad_name",
                 f"ファイル名から学籍番号が分かりません。名前は 学籍番号_名前_{number}.ipynb にします"
@@ -206,8 +216,9 @@ def _by_content(entry: ZipEntry, read: Reader, max_entry: int) -> tuple[str | No
     try:
         parse_notebook(data, entry.name)
     except NotebookError as exc:
-        return sha256, ("unreadable", f"{exc.message('ja').removeprefix(entry.name + ': ')}{_HOW_TO_SAVE_JA}",
-                        f"{exc.message('en').removeprefix(entry.name + ': ')} {_HOW_TO_SAVE_EN}")
+        ja, en = exc.message("ja").removeprefix(entry.name + ": "), exc.message("en").removeprefix(entry.name + ": ")
+        saved = "ダウンロード" in ja  # the reader's message already says how to save it again: not twice
+        return sha256, ("unreadable", ja if saved else f"{ja}{_HOW_TO_SAVE_JA}", en if saved else f"{en} {_HOW_TO_SAVE_EN}")
     return sha256, None
 
 

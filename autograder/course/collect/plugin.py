@@ -24,22 +24,25 @@ class NameInfo:
     extension: str
     note_ja: str = ""
     note_en: str = ""
+    folder_id: str | None = None  # the per-student folder's id when it disagrees with the file name's
+
+    @property
+    def disagrees(self) -> bool:
+        """The folder says one student and the file name another: whose it is cannot be told from the zip."""
+        return self.folder_id is not None and self.folder_id != self.student_id
 
 
 def read_name(path: str) -> NameInfo:
-    """The student from the file name (``学籍番号_名前_N.ipynb``), else from the nearest per-student folder."""
+    """The student from the file name (``学籍番号_名前_N.ipynb``), else from the nearest per-student folder. When both
+    name a student and they differ, ``folder_id`` is set and the collection refuses the entry (``id_mismatch``)."""
     parts = [p for p in str(path).replace("\\", "/").split("/") if p]
     base = parts[-1] if parts else ""
     parsed, ext = parse_file_name(base)
     folder = next((f for f in (parse_student_folder(p) for p in reversed(parts[:-1])) if f), None)
     if parsed:
-        note_ja = note_en = ""
-        if folder and folder[0] != parsed.student_id:
-            note_ja = (f"ファイル名の学籍番号 {parsed.student_id} とフォルダの学籍番号 {folder[0]} が違います"
-                       "（ファイル名の方を使いました）。")
-            note_en = (f"the file name's student id {parsed.student_id} differs from the folder's {folder[0]} "
-                       "(the file name's is used).")
-        return NameInfo(parsed.student_id, parsed.name, parsed.number, parsed.copy, ext, note_ja, note_en)
+        if folder and folder[0] != parsed.student_id:  # refused by the collection: never another student's place
+            return NameInfo(parsed.student_id, parsed.name, parsed.number, parsed.copy, ext, folder_id=folder[0])
+        return NameInfo(parsed.student_id, parsed.name, parsed.number, parsed.copy, ext)
     if folder:
         return NameInfo(folder[0], folder[1] or None, None, None, ext,
                         "ファイル名が 学籍番号_名前_N.ipynb ではないので、学籍番号はフォルダ名から取りました。",
@@ -64,7 +67,7 @@ class SubmissionNameCollector(FileNameCollectorPlugin):
 
     def collect(self, submitted_file: str) -> dict | None:
         info = self.read_name(submitted_file)
-        if info.extension not in self.valid_ext or info.student_id is None:
+        if info.extension not in self.valid_ext or info.student_id is None or info.disagrees:
             return None
         if self.number and info.number is not None and info.number != self.number:
             return None

@@ -8,8 +8,35 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograder.judge.registry import kind
-from autograder.model.evidence import Evidence
+from autograder.model.evidence import Evidence, GpuSignal
+from autograder.model.gpu import BLANK_CHECK_KINDS, conflicts
 from autograder.model.results import Outcome, Status
+
+
+def _quote(signals: list[GpuSignal], en: bool) -> str:
+    where = [(f" (cell {s.cell})" if en else f"（セル {s.cell}）") if s.cell is not None else
+             (" (metadata)" if en else "（メタデータ）") for s in signals[:3]]
+    return ("; " if en else "、").join(f"{s.text}{w}" for s, w in zip(signals, where, strict=False))
+
+
+def _unknown(ev: Evidence) -> Outcome | None:
+    """Why the verdict is "unknown" when the evidence disagrees with itself or the GPU-check cell shows nothing."""
+    gpu_side, other = conflicts(ev.gpu.signals)
+    if gpu_side:
+        return Outcome(Status.MISSING,
+                       f"GPU の証拠が食い違っています（GPU: {_quote(gpu_side, False)}／それ以外: {_quote(other, False)}）。"
+                       "食い違う証拠では合格にしません。GPU のランタイムですべてのセルを実行し直し、出力を残して保存してください。",
+                       f"the GPU evidence disagrees with itself (GPU: {_quote(gpu_side, True)} / other: "
+                       f"{_quote(other, True)}). It does not pass on such evidence: run all cells again on a GPU runtime "
+                       "and save with the outputs.", next((s.cell for s in other if s.cell is not None), None))
+    blank = [s for s in ev.gpu.signals if s.kind in BLANK_CHECK_KINDS]
+    if blank:
+        return Outcome(Status.MISSING,
+                       f"GPU 確認のセル（セル {blank[0].cell}）に出力がありません。メタデータだけでは GPU で実行したと判定しません。"
+                       "GPU のランタイムでそのセルを実行し、出力を残して保存してください。",
+                       f"the GPU-check cell (cell {blank[0].cell}) shows no output; metadata alone does not show a GPU run. "
+                       "Run that cell on a GPU runtime and save with its output.", blank[0].cell)
+    return None
 
 
 @kind("gpu")
@@ -32,6 +59,9 @@ def check_gpu(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
                        f"the notebook seems to have run on a CPU (evidence: {evidence_en}). "
                        "Choose Runtime → Change runtime type → T4 GPU and run it again.",
                        cell)
+    why = _unknown(ev)
+    if why is not None:
+        return why
     return Outcome(Status.MISSING,
                    "GPU で実行した証拠が見つかりません。T4 GPU のランタイムで GPU 確認のセル"
                    "（tf.config.list_physical_devices('GPU') の表示）を実行し、出力を残して保存してください。",

@@ -46,10 +46,8 @@ def check_history(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
                        f"{', '.join(keys)} が{f' {epochs} エポック分' if epochs else ''}記録されています（セル {_cells(matched)}）。",
                        f"{', '.join(keys)} recorded{f' for {epochs} epochs' if epochs else ''} (cell {_cells(matched, ', ')}).",
                        next(r.cell for r in reversed(candidates) if ok(r)))
-    found = "、".join(f"セル {r.cell}: {_run_epochs(r) if _run_epochs(r) is not None else '?'} エポック（{', '.join(_run_keys(r))}）"
-                     for r in candidates)
-    found_en = "; ".join(f"cell {r.cell}: {_run_epochs(r) if _run_epochs(r) is not None else '?'} epochs ({', '.join(_run_keys(r))})"
-                         for r in candidates)
+    found = "、".join(f"セル {r.cell}: {_epochs_ja(r)}（{', '.join(_run_keys(r)) or 'キーなし'}）" for r in candidates)
+    found_en = "; ".join(f"cell {r.cell}: {_epochs_en(r)} ({', '.join(_run_keys(r)) or 'no keys'})" for r in candidates)
     need = f"{count} 回の学習それぞれに" if count > 1 else ""
     need_en = f"each of {count} training runs needs " if count > 1 else "needs "
     return Outcome(Status.FAIL, f"{need}{', '.join(keys)} が{f' {epochs} エポック分' if epochs else ''}必要です。見つかったもの: {found}。"
@@ -108,3 +106,14 @@ def check_overfitting_gap(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
                        f"val_loss − loss at the last epoch: {detail_en}; smaller with Dropout.", last.cell)
     return Outcome(Status.FAIL, f"最後のエポックの val_loss − loss は {detail} で、Dropout ありの方が小さくなっていません。",
                    f"val_loss − loss at the last epoch: {detail_en}; not smaller with Dropout.", last.cell)
+
+
+def _epochs_ja(run: Run) -> str:
+    """``12 エポック``, or words when the count cannot be read (never 「? エポック」)."""
+    n = _run_epochs(run)
+    return f"{n} エポック" if n is not None else "エポック数は読み取れません"
+
+
+def _epochs_en(run: Run) -> str:
+    n = _run_epochs(run)
+    return f"{n} epochs" if n is not None else "epoch count unreadable"

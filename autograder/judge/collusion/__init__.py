@@ -16,9 +16,16 @@ inside each shared key, never a comparison of every pair of notebooks):
   for most of their epochs. Epochs that repeat inside one run (a run stuck at chance level, ``loss: 2.3026``)
   and epochs with fewer than two metrics do not count. A pair of runs is *identical* when every epoch
   matches, *near-identical* when at least half of the epochs (and at least 3) match.
+* near-identical ``curve`` — the same run with edited digits: every metric of every epoch of two runs of equal
+  length within ``NEAR_TOL`` = 0.002 (edits in the fourth decimal are ≤ 0.0009). Candidates come from an inverted
+  index of grid keys (per epoch, two metrics on two grids of width 0.004 offset by half a cell: 4 keys; the first
+  ``MIN_EPOCHS`` epochs only), then every value is compared. The closest two honest runs we have differ by 0.005
+  (two samples generated from one seed for two assignments); real corpus runs of equal length differ by more.
 * ``loss`` — a test loss printed to full precision (≥ 9 significant digits): a continuous float32 value that
   two runs do not share by chance. (Test accuracies are k/10000 and are shared by chance: never used.)
-* ``figure`` — the image bytes (``Figure.digest``) of a learning-curve figure.
+* ``figure`` — the decoded pixels of a learning-curve figure (``Figure.pixels``; the base64 text without Pillow):
+  a PNG re-saved with another chunk or compression is the same image. ``figure_near`` — its 32×32 block means in
+  16 grey levels (``Figure.coarse``): an image edited in a few pixels usually keeps it.
 * ``output_id`` — Colab's ``outputId`` of a cell holding graded evidence: Colab makes a new one every time a
   cell runs, so a shared one means a copied output.
 * ``authorship_tag`` — Colab's notebook-level tag: *supporting only*. Colab keeps it in copies of a shared
@@ -45,12 +52,12 @@ from dataclasses import replace
 
 from autograder.judge.collusion.flags import collusion_flag
 from autograder.judge.collusion.groups import groups, qualifying
-from autograder.judge.collusion.links import MAX_GROUP, MIN_EPOCHS, NEAR, find_links, template_keys
+from autograder.judge.collusion.links import MAX_GROUP, MIN_EPOCHS, NEAR, NEAR_TOL, find_links, template_keys
 from autograder.judge.collusion.prints import RUN_KINDS, fingerprints, kind_sizes
 from autograder.model.evidence import Evidence
 from autograder.model.results import SubmissionResult
 
-__all__ = ["MAX_GROUP", "MIN_EPOCHS", "NEAR", "RUN_KINDS", "detect_collusion", "fingerprints"]
+__all__ = ["MAX_GROUP", "MIN_EPOCHS", "NEAR", "NEAR_TOL", "RUN_KINDS", "detect_collusion", "fingerprints"]
 
 
 def detect_collusion(results: Sequence[SubmissionResult], template: Iterable[Evidence] = (),

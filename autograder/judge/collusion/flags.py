@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autograder.judge.collusion.links import Link, Pair, pair
+from autograder.judge.collusion.links import NEAR_TOL, Link, Pair, pair
 from autograder.model.results import Flag, FlagKind
 
 __all__ = ["collusion_flag"]
 
 _NAMES = {"loss": ("the same full-precision test loss", "全桁一致するテスト損失"),
           "figure": ("identical learning-curve images", "同一の学習曲線の画像"),
+          "figure_near": ("learning-curve images equal at 32×32 blocks (nearly identical pixels)",
+                          "ほぼ同一の学習曲線の画像（32×32 の区画の平均が一致）"),
           "output_id": ("the same Colab outputId", "同じ Colab の outputId")}
 
 
 def _evidence_text(link: Link, en: bool) -> str:
     parts = []
+    for _, _, n in link.near[:2]:
+        parts.append(f"training run with every metric of all {n} epochs within {NEAR_TOL} (slightly edited values)" if en
+                     else f"全 {n} エポックのすべての指標の差が {NEAR_TOL} 以内の学習記録（値を少し変えた複製）")
     for _, _, m, n in sorted(link.runs, key=lambda r: -r[2] / r[3])[:2]:
         if m == n:
             parts.append(f"identical training run ({m}/{n} epochs)" if en else f"同一の学習記録（{m}/{n} エポック一致）")

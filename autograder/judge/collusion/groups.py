@@ -16,7 +16,7 @@ def _qualifies(link: Link, a: Prints, b: Prints) -> bool:
     """A shared outputId always counts; a shared run only when not both notebooks fix a random seed."""
     if link.shared.get("output_id"):
         return True
-    run = bool(link.runs) or any(link.shared.get(k) for k in RUN_KINDS)
+    run = bool(link.runs) or bool(link.near) or any(link.shared.get(k) for k in RUN_KINDS)
     return run and not (a.seeded and b.seeded)
 
 

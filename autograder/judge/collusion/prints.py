@@ -14,7 +14,7 @@ from autograder.model.keras import canonical_metric, significant_digits
 __all__ = ["RUN_KINDS", "Prints", "fingerprints", "kind_sizes"]
 
 _MIN_DIGITS = 9  # a test loss printed with fewer significant digits can be shared by chance
-RUN_KINDS = ("curve", "loss", "figure")  # fingerprints of a training run (not of a copied output)
+RUN_KINDS = ("curve", "loss", "figure", "figure_near")  # fingerprints of a training run (not of a copied output)
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Prints:
     """One submission's fingerprints: key → cells, plus the epoch keys of each training run."""
 
     runs: list[tuple[int | None, list[str]]] = field(default_factory=list)  # (cell, epoch keys) per run
+    curves: list[tuple[int | None, list[dict[str, float]]]] = field(default_factory=list)  # (cell, epochs) per run
     keys: dict[tuple[str, str], set[int | None]] = field(default_factory=dict)  # (kind, value) → cells
     tag: str | None = None
     seeded: bool = False
@@ -58,6 +59,8 @@ def fingerprints(ev: Evidence) -> Prints:
         keys = _epoch_keys([dict(e) for e in f.epochs])
         if keys:
             p.runs.append((f.cell, keys))
+            names = {k: canonical_metric(k) for k in f.metrics}
+            p.curves.append((f.cell, [{names[k]: v for k, v in e.items()} for e in f.epochs]))
     for h in ev.histories:
         if not h.values or h.epochs is None:
             continue
@@ -65,12 +68,16 @@ def fingerprints(ev: Evidence) -> Prints:
         keys = _epoch_keys(epochs)
         if keys:
             p.runs.append((h.cell, keys))
+            names = {k: canonical_metric(k) for k in h.values}
+            p.curves.append((h.cell, [{names[k]: v for k, v in e.items()} for e in epochs]))
     for e in ev.evaluations:
         if e.loss is not None and math.isfinite(e.loss) and significant_digits(e.loss) >= _MIN_DIGITS:
             p.keys.setdefault(("loss", repr(e.loss)), set()).add(e.cell)
     for g in ev.figures:
-        if g.learning_curve and g.digest:
-            p.keys.setdefault(("figure", g.digest), set()).add(g.cell)
+        if g.learning_curve and (g.pixels or g.digest):  # equal pixels: a re-saved PNG is the same image
+            p.keys.setdefault(("figure", g.pixels or g.digest or ""), set()).add(g.cell)
+        if g.learning_curve and g.coarse:
+            p.keys.setdefault(("figure_near", g.coarse), set()).add(g.cell)
     evidence_cells = ({s.cell for s in ev.summaries} | {f.cell for f in ev.fits} | {h.cell for h in ev.histories}
                       | {e.cell for e in ev.evaluations} | {g.cell for g in ev.figures if g.learning_curve})
     for r in ev.fingerprints.cells:

@@ -28,6 +28,8 @@ Two families of flags:
      ``callbacks=``). Metric lists of one history always have equal length (unless ``callbacks=`` may add keys;
      with ``validation_freq=`` the rule is skipped).
   6. printed test accuracy / loss vs the ``model.evaluate`` progress line of the same call (tolerances below).
+  7. a printed test result whose whole line is written in the code (``print("Test accuracy: 0.97")``): computed
+     by nothing, so it is never the test accuracy (``read.results``) and is flagged naming the cell.
 
   A k/N check (``ratio_check``) is a *supporting* signal only: it is added, with its arithmetic, to flags of
   rules 5 and 6, never raised alone (sample weights, ``tf.data`` batch sizes or an average over runs make an
@@ -59,8 +61,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from autograder.errors import raise_internal_errors
-from autograder.judge.integrity.evaluate_rules import evaluation_pairs, printed_vs_progress
+from autograder.judge.integrity.evaluate_rules import evaluation_pairs, printed_vs_progress, typed_results
 from autograder.judge.integrity.execution import error_flags, not_executed_flags, order_flags
+from autograder.judge.integrity.figure_rules import epoch_steps, figure_vs_log, repeated_epochs
+from autograder.judge.integrity.gpu_rules import gpu_conflict_flags
+from autograder.judge.integrity.plausibility import validation_gap
 from autograder.judge.integrity.summary_rules import summary_totals, summary_vs_code
 from autograder.judge.integrity.tolerances import (
     K3_BAR_ACCURACY_TOL,
@@ -92,7 +97,8 @@ __all__ = [
 ]
 
 _RULES: tuple[Callable[[Evidence], list[Flag]], ...] = (
-    summary_totals, summary_vs_code, fit_vs_code, epoch_gaps, history_vs_fit, printed_vs_progress)
+    summary_totals, summary_vs_code, fit_vs_code, epoch_gaps, history_vs_fit, printed_vs_progress, typed_results,
+    repeated_epochs, epoch_steps, figure_vs_log, validation_gap)
 
 
 def notebook_flags(ev: Evidence) -> list[Flag]:
@@ -127,4 +133,4 @@ def guarded(rule: Callable[[Evidence], list[Flag]], ev: Evidence) -> list[Flag]:
 
 def execution_flags(ev: Evidence, checks: Sequence[CheckResult] = ()) -> list[Flag]:
     """``not_executed``, ``error_output`` and ``out_of_order`` flags, each saying what the student should do."""
-    return not_executed_flags(ev) + error_flags(ev) + guarded(order_flags, ev)
+    return not_executed_flags(ev) + error_flags(ev) + guarded(order_flags, ev) + guarded(gpu_conflict_flags, ev)

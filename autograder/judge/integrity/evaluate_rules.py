@@ -10,10 +10,9 @@ from typing import Any
 from autograder.judge.integrity.common import count, records, tampered
 from autograder.judge.integrity.tolerances import (
     K3_BAR_ACCURACY_TOL,
-    K3_BAR_LOSS_ABS_TOL,
-    K3_BAR_LOSS_REL_TOL,
     SLACK,
     batch_size,
+    k3_bar_loss_tolerance,
     keras_half_unit,
     printed_half_unit,
     ratio_note,
@@ -21,9 +20,9 @@ from autograder.judge.integrity.tolerances import (
 )
 from autograder.model.evidence import Call, Evaluation, Evidence
 from autograder.model.keras import EVALUATE_METHODS, FIT_METHODS
-from autograder.model.results import Flag
+from autograder.model.results import Flag, FlagKind
 
-__all__ = ["evaluation_pairs", "printed_vs_progress"]
+__all__ = ["evaluation_pairs", "printed_vs_progress", "typed_results"]
 
 _LOOSE_CALLS = frozenset({"load_model", "clone_model"})
 
@@ -104,7 +103,7 @@ def _linked_progress(ev: Evidence, cell: int, by_cell: dict[int, list[Evaluation
 def _tolerance(what: str, logged: float, half: float, loose: bool) -> float:
     tol = keras_half_unit(logged) + half + SLACK
     if loose:
-        tol += K3_BAR_ACCURACY_TOL if what == "accuracy" else max(K3_BAR_LOSS_ABS_TOL, K3_BAR_LOSS_REL_TOL * abs(logged))
+        tol += K3_BAR_ACCURACY_TOL if what == "accuracy" else k3_bar_loss_tolerance(logged)
     return tol
 
 
@@ -143,4 +142,22 @@ def _compare_printed(e: Evaluation, bar: Evaluation, args: Mapping[str, Any], lo
                               f"the printed test {what} '{e.text}' (cell {e.cell}) disagrees with the model.evaluate progress "
                               f"line (cell {bar.cell}: {what} {logged:.4f}): difference {diff:.4f}, tolerance {tol:.4f} "
                               f"{why_en}.{note_en} The printed value may have been retyped.", [e.cell, bar.cell]))
+    return flags
+
+
+def typed_results(ev: Evidence) -> list[Flag]:
+    """Rule 7: a printed test result whose whole line is written in the code (``print("Test accuracy: 0.97")``,
+    a name bound to a constant, an f-string of constants): shown, but computed by nothing (``Evaluation.typed``)."""
+    flags = []
+    for e in ev.evaluations:
+        if e.typed:
+            flags.append(Flag(
+                FlagKind.TAMPERED_OUTPUT,
+                f"セル {e.cell} の「{e.text}」は、数値がコードに直接書かれた print の出力で、model.evaluate などで計算された"
+                "結果ではありません。テスト正解率としては扱いません。教員が確認します。"
+                "計算結果を表示するには print('Test accuracy:', score[1]) のように evaluate の戻り値を表示してください。",
+                f"'{e.text}' in cell {e.cell} is printed from a number written in the code, not computed by "
+                "model.evaluate or similar; it is not taken as the test accuracy. An instructor will review it. "
+                "To show the result, print the value evaluate returns, e.g. print('Test accuracy:', score[1]).",
+                cells=(e.cell,) if e.cell is not None else ()))
     return flags

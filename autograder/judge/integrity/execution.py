@@ -1,8 +1,23 @@
 """The execution record of one notebook: cells never run, cells stopped by an error, evidence run out of order.
 Judging layer: pure functions of ``Evidence``; standard library and ``autograder.model`` only (never ``autograder.read``).
+
+Session traces (``session_flag``): Keras names models and layers by counters of the Python session (``sequential``,
+``sequential_1``, ``dense_2`` …). A notebook whose execution counts claim one clean top-to-bottom run in a fresh
+kernel (the counted cells are exactly ``[1], [2], … [k]`` in cell order) but whose first ``model.summary()`` names
+``sequential_N`` with more earlier models than its code built before it was run in a session that had already built
+models: it was re-run in a live session and renumbered, so the outputs may not come from the code shown. Standalone
+Keras ≤ 2.2 numbers from 1 (a fresh session's first model is ``sequential_1``); tf.keras ≥ 2.x and Keras 3 from 0
+(``sequential``). The numbering is known to start at 0 only when a summary shows a bare name (``sequential``, or a
+layer named exactly as its type: ``dense``) or a fit log counts steps (TensorFlow ≥ 2.2's tf.keras, Keras 3); else
+the lenient 1 is assumed. Skipped (no flag) when a cell up to the summary could build models more often than its
+code shows: a loop, a function or ``lambda``, ``exec``/``eval``, ``load_model``/``clone_model``/``model_from_*``,
+``%run``. Measured on the 37 real notebooks of ../shared/corpus/real, the samples and the course solutions: no
+honest notebook has clean counts and a first model above its code's count (the clean ones all show ``sequential``);
+the re-run ones (``sequential_80``, ``sequential_19`` …) all have counts that already say so.
 """
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from autograder.judge.integrity.common import RERUN_EN, RERUN_JA, records
@@ -10,7 +25,13 @@ from autograder.model.evidence import Evidence
 from autograder.model.keras import EVALUATE_METHODS, FIT_METHODS
 from autograder.model.results import Flag, FlagKind
 
-__all__ = ["error_flags", "not_executed_flags", "order_flags"]
+__all__ = ["error_flags", "not_executed_flags", "order_flags", "session_flag"]
+
+_MODEL_NAME = re.compile(r"^sequential(?:_(\d+))?$")
+_COUNTER = re.compile(r"_\d+$")
+_MAY_BUILD_MORE = frozenset({"for", "while", "def", "lambda", "exec", "eval", "load_model", "clone_model",
+                             "model_from_json", "model_from_yaml", "model_from_config", "from_config", "run",
+                             "import_module", "reload"})
 
 
 def not_executed_flags(ev: Evidence) -> list[Flag]:
@@ -67,9 +88,56 @@ def _evidence_cells(ev: Evidence) -> dict[int, list[tuple[str, str]]]:
 
 def order_flags(ev: Evidence) -> list[Flag]:
     """``out_of_order``: execution counts that go backwards between the cells holding graded evidence, or evidence
-    outputs without an execution count."""
-    order = _order_flag(ev)
-    return [order] if order is not None else []
+    outputs without an execution count; or a session trace that contradicts a clean run (``session_flag``)."""
+    return [f for f in (_order_flag(ev), session_flag(ev)) if f is not None]
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _first_index(ev: Evidence) -> int:
+    """Where this Keras starts its name counters: 0 when a summary shows a bare default name, else 1."""
+    for s in ev.summaries:
+        if s.model == "sequential" or any(layer.name == _snake(layer.type) for layer in s.layers):
+            return 0
+    # per-step counters (``1875/1875 … ms/step``) are TensorFlow ≥ 2.2's tf.keras or Keras 3, both counting from 0
+    return 0 if ev.keras == "keras3" or any(f.step_unit == "step" for f in ev.fits) else 1
+
+
+def session_flag(ev: Evidence) -> Flag | None:
+    """``out_of_order`` when the first summary's model name says earlier models were built in the session,
+    though the execution counts claim a clean top-to-bottom run (see the module docstring)."""
+    cells = records(ev)
+    counted = [r.execution_count for r in ev.fingerprints.cells if r.execution_count]
+    if not counted or counted != list(range(1, len(counted) + 1)):
+        return None  # no clean run claimed: the counts already tell (``_order_flag``)
+    named = sorted((s for s in ev.summaries if s.cell is not None and s.model), key=lambda s: s.cell or 0)
+    match = _MODEL_NAME.match(named[0].model or "") if named else None
+    if match is None:
+        return None
+    first = named[0]
+    shown = int(match.group(1) or 0)
+    cell = first.cell if first.cell is not None else -1
+    upto = [r for c, r in cells.items() if c <= cell]
+    if not (cell in cells and cells[cell].execution_count) or any(r.names & _MAY_BUILD_MORE for r in upto):
+        return None
+    built = sum(1 for m in ev.code.models if m.cell is not None and m.cell <= cell)
+    earlier = shown - _first_index(ev)  # models this session built before the one shown
+    if built == 0 or earlier < built:
+        return None
+    n = cells[cell].execution_count
+    return Flag(FlagKind.OUT_OF_ORDER,
+                f"セル {cell} の model.summary() のモデル名が「{first.model}」です。Keras はモデルを作るたびに名前の番号を"
+                f"増やすので、このモデルの前に同じセッションで {earlier} 個のモデルが作られていたことになりますが、"
+                f"コードでこのモデルより前に作られるモデルは {built - 1} 個だけです。実行番号（[1] から [{n}] まで順番どおり）は新しい"
+                f"セッションで上から一度だけ実行したように見えますが、実際には実行中のセッションで実行し直されています。"
+                f"出力が最後のコードと合っていない可能性があります。{RERUN_JA}",
+                f"the model.summary() of cell {cell} names the model '{first.model}'. Keras numbers a model's name by "
+                f"the models built before it in the session, so {earlier} model(s) had been built before this one, but "
+                f"the code builds only {built - 1} before it. The execution counts ([1] to [{n}] in order) look like one "
+                f"top-to-bottom run in a fresh session, yet it was run again in a live session. The outputs may not "
+                f"match the final code. {RERUN_EN}", cells=(cell,))
 
 
 def _order_flag(ev: Evidence) -> Flag | None:

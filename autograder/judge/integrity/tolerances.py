@@ -16,6 +16,8 @@ from autograder.model.results import FlagKind
 
 __all__ = [
     "K3_BAR_ACCURACY_TOL",
+    "K3_BAR_LARGE_LOSS",
+    "K3_BAR_LARGE_LOSS_REL_TOL",
     "K3_BAR_LOSS_ABS_TOL",
     "K3_BAR_LOSS_REL_TOL",
     "KERAS_HALF_UNIT",
@@ -23,6 +25,7 @@ __all__ = [
     "SLACK",
     "TAMPERED",
     "batch_size",
+    "k3_bar_loss_tolerance",
     "keras_half_unit",
     "printed_half_unit",
     "ratio_check",
@@ -37,10 +40,25 @@ KERAS_HALF_UNIT = 5e-5  # Keras prints metrics "%.4f": half a unit of the 4th de
 K3_BAR_ACCURACY_TOL = 0.02  # largest seen in the corpus: 0.0078 (keras3_colab_gpu_mit_lab2_mnist, cell 31)
 K3_BAR_LOSS_ABS_TOL = 0.02  # largest seen: 0.0072 (keras3_coursera_c1w2_fashion_mnist_lab, cells 19 and 41)
 K3_BAR_LOSS_REL_TOL = 0.06  # largest seen: 2.1 % of the loss
+# Un-normalised inputs (pixels 0–255) give test losses far above 1, dominated by a few batches of confident
+# mistakes; the Keras 3 bar (an average of running means: a weighted mean of the batch losses whose first
+# batches weigh up to H_B ≈ 6× the last) then lands far from the returned mean: an honest real run shows
+# loss 38.7 on the bar and returns 32.6 (6.1 apart: 15.8 % of the bar). The Keras 3 bar/return loss pairs of
+# ../shared/corpus/real are at losses 0.34 and 0.51 (2.1 % and 1.4 %). Above a bar loss of 1 the relative
+# tolerance is 50 % of the bar's loss (about 3× the difference seen); below it, max(0.02, 6 %) as measured.
+# The accuracy tolerance is unchanged (accuracies are bounded, the averaging moves them ≤ 0.0078).
+K3_BAR_LARGE_LOSS = 1.0
+K3_BAR_LARGE_LOSS_REL_TOL = 0.5
 SLACK = 1e-9
 _RATIO_MIN_DIGITS = 9  # a value printed with fewer significant digits says nothing about k/N
 _RATIO_MAX_RANGE = 4096  # at most this many candidate N are tried
 _DEFAULT_BATCH = 32  # Keras' default batch_size of fit and evaluate
+
+
+def k3_bar_loss_tolerance(logged: float) -> float:
+    """How far an honest returned loss may lie from a Keras 3 ``━`` bar's loss ``logged`` (see the constants)."""
+    rel = K3_BAR_LARGE_LOSS_REL_TOL if abs(logged) > K3_BAR_LARGE_LOSS else K3_BAR_LOSS_REL_TOL
+    return max(K3_BAR_LOSS_ABS_TOL, rel * abs(logged))
 
 
 def keras_half_unit(value: float) -> float:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -27,33 +29,46 @@ from autograder.model.spec import Spec
 from autograder.present.feedback.facts import RunFacts, run_facts
 from autograder.present.feedback.overview import overview_context
 from autograder.present.feedback.student import student_context
+from autograder.present.roster import Unplaced, pages_for
 
-__all__ = ["LANGS", "TEMPLATES", "RunFacts", "overview_context", "page_names", "run_facts", "student_context", "write_feedback"]
+__all__ = ["LANGS", "TEMPLATES", "RunFacts", "Unplaced", "overview_context", "page_names", "run_facts", "student_context",
+           "write_feedback"]
 
 LANGS = ("ja", "en")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def write_feedback(report: Report, spec: Spec, out_dir: str | os.PathLike[str], lang: str = "ja") -> list[Path]:
+def write_feedback(report: Report, spec: Spec, out_dir: str | os.PathLike[str], lang: str = "ja", *,
+                   names: Mapping[str, str] | None = None, others: Sequence[Unplaced] = (),
+                   root: str | os.PathLike[str] | None = None) -> list[Path]:
     """Write one page per submission of ``report`` and ``index.html`` into ``out_dir``; return their paths.
 
     Pages are named after the student id (``2412001.html``), else the file name; a second file of the same
-    student gets ``-2``. The list holds the submissions' pages in report order, then ``index.html``.
-    The submitted files are read again (when still there) only to quote the first lines of a cited cell.
+    student gets ``-2``. ``others`` are the round's students the report does not grade (late, superseded, refused
+    files, missing from the roster): each is a row of the overview, and a student whose file was not graded gets a
+    page that says why. ``names`` (student id → name) are shown in the overview; file paths are shown relative to
+    ``root`` (the course folder), else to the submissions' common folder. The list holds the pages in report order,
+    then the pages of ``others``, then ``index.html``. The submitted files are read again (when still there) only
+    to quote the first lines of a cited cell.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = _environment()
-    names = page_names(report)
+    extra = pages_for(others, {s.student_id for s in report.submissions if s.student_id}, spec.total_points)
+    everyone = replace(report, submissions=(*report.submissions, *extra))
+    pages = page_names(everyone)
     paths = []
     student = env.get_template("student.html.j2")
-    for result, name in zip(report.submissions, names, strict=True):
+    for result, name in zip(everyone.submissions, pages, strict=True):
         html = student.render(**student_context(result, spec, lang))
         paths.append(_write(out / name, html))
     index = env.get_template("index.html.j2")
-    paths.append(_write(out / "index.html", index.render(**overview_context(report, spec, lang, names))))
+    context = overview_context(report, spec, lang, pages[: len(report.submissions)], people=names, others=others,
+                               extra_pages=dict(zip((r.student_id or "" for r in extra), pages[len(report.submissions):],
+                                                    strict=True)), root=root)
+    paths.append(_write(out / "index.html", index.render(**context)))
     return paths
 
 

@@ -6,8 +6,10 @@ from the ``Report``. Imports model, judge.metrics and markupsafe; never pipeline
 from __future__ import annotations
 
 import math
+import os
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -19,26 +21,74 @@ from autograder.model.spec import Spec
 from autograder.present.feedback import svgplot
 from autograder.present.feedback.facts import flag_context, run_facts
 from autograder.present.feedback.texts import TEXT
+from autograder.present.roster import STATUS_LABELS, Unplaced
 
 
-def overview_context(report: Report, spec: Spec, lang: str, names: Sequence[str]) -> dict[str, Any]:
-    """Everything ``index.html.j2`` shows of ``report``; ``names`` are the student pages, in report order."""
+def overview_context(report: Report, spec: Spec, lang: str, names: Sequence[str], *,
+                     people: Mapping[str, str] | None = None, others: Sequence[Unplaced] = (),
+                     extra_pages: Mapping[str, str] | None = None,
+                     root: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Everything ``index.html.j2`` shows of ``report``; ``names`` are the student pages, in report order.
+    ``people`` maps student ids to names; ``others`` are the round's students the report does not grade, with
+    ``extra_pages`` their pages; paths are shown relative to ``root`` (else the submissions' common folder)."""
     t = TEXT[lang]
     en = lang == "en"
     graded = [s for s in report.submissions if s.status == "graded"]
     pages = list(zip(report.submissions, names, strict=False))
     visible = spec.visible_checks
+    shown = _path_shower(root, [s.file for s in report.submissions])
+    who = dict(people or {})
+    page_of = {s.student_id: page for s, page in pages if s.student_id} | dict(extra_pages or {})
     return {
         "t": t, "lang": lang, "title": (spec.title_en or spec.title) if en else spec.title, "assignment": spec.id,
-        "counts": _counts(report, graded),
+        "counts": _counts(report, graded), "other_counts": _other_counts(others, lang),
         **_score_section(graded, spec, t),
         **_accuracy_section(graded, spec, t),
         "overfit": _overfit_rows(pages),
-        "flagged": _flagged_rows(pages, lang),
-        "rows": _submission_rows(pages, lang),
+        "flagged": _flagged_rows(pages, lang, who, shown),
+        "rows": sorted(_submission_rows(pages, lang, who, shown) + _other_rows(others, lang, who, page_of, spec),
+                       key=lambda r: (r["student_id"], r["order"])),
         "rates": _checks_section(graded, spec, lang),
         "hidden_count": len(spec.checks) - len(visible),
     }
+
+
+def _path_shower(root: str | os.PathLike[str] | None, files: Sequence[str]) -> Callable[[str], str]:
+    """Paths as the overview shows them: relative to the course folder, never the grading machine's absolute path."""
+    base: Path | None = Path(root).resolve() if root is not None else None
+    if base is None:
+        parents = [str(Path(f).resolve().parent) for f in files if f]
+        try:
+            base = Path(os.path.commonpath(parents)) if parents else None
+        except ValueError:  # another drive on Windows
+            base = None
+
+    def shown(path: str) -> str:
+        p = Path(path)
+        if base is not None:
+            try:
+                return p.resolve().relative_to(base).as_posix()
+            except (ValueError, OSError):
+                pass
+        return p.name if p.is_absolute() else p.as_posix()
+    return shown
+
+
+def _other_counts(others: Sequence[Unplaced], lang: str) -> list[str]:
+    i = 1 if lang == "en" else 0
+    counts: dict[str, set[str]] = {}
+    for o in others:
+        counts.setdefault(o.status, set()).add(o.student_id)
+    return [f"{STATUS_LABELS[k][i]} {len(counts[k])}" for k in ("late", "superseded", "refused", "missing") if k in counts]
+
+
+def _other_rows(others: Sequence[Unplaced], lang: str, who: Mapping[str, str], page_of: Mapping[str, str],
+                spec: Spec) -> list[dict[str, Any]]:
+    en = lang == "en"
+    return [{"student_id": o.student_id, "name": who.get(o.student_id, ""), "file": o.file, "page": page_of.get(o.student_id),
+             "status": o.status, "status_label": STATUS_LABELS[o.status][1 if en else 0], "order": 1,
+             "score": "-" if o.status == "superseded" else "0", "max_score": _pts(spec.total_points),
+             "error": (o.message_en if en else o.message) or None, "flags": ""} for o in others]
 
 
 def _counts(report: Report, graded: Sequence[SubmissionResult]) -> dict[str, int]:
@@ -64,14 +114,20 @@ def _accuracy_section(graded: Sequence[SubmissionResult], spec: Spec, t: dict[st
             "acc_missing": len(graded) - len(accuracies)}
 
 
-def _submission_rows(pages: Sequence[tuple[SubmissionResult, str]], lang: str) -> list[dict[str, Any]]:
+def _submission_rows(pages: Sequence[tuple[SubmissionResult, str]], lang: str, who: Mapping[str, str],
+                     shown: Callable[[str], str]) -> list[dict[str, Any]]:
     """One row per submission: who, which file, its page, its status and score."""
     t = TEXT[lang]
     en = lang == "en"
-    return [{"student_id": s.student_id or "-", "file": s.file, "page": page, "status": s.status,
-             "status_label": t[f"status_{s.status}"], "score": _pts(s.score), "max_score": _pts(s.max_score),
-             "error": (s.error_en if en else s.error) if s.status == "error" else None,
-             "flags": ", ".join(f.kind for f in s.flags)} for s, page in pages]
+    return [{"student_id": s.student_id or "-", "name": who.get(s.student_id or "", ""), "file": shown(s.file), "page": page,
+             "status": s.status, "status_label": t[f"status_{s.status}"], "score": _pts(s.score),
+             "max_score": _pts(s.max_score), "order": 0,
+             "error": _error_text(s, en, shown), "flags": ", ".join(f.kind for f in s.flags)} for s, page in pages]
+
+
+def _error_text(s: SubmissionResult, en: bool, shown: Callable[[str], str]) -> str | None:
+    text = (s.error_en if en else s.error) if s.status == "error" else None
+    return text.replace(s.file, shown(s.file)) if text and s.file else text
 
 
 def _overfit_rows(pages: Sequence[tuple[SubmissionResult, str]]) -> list[dict[str, Any]]:
@@ -94,10 +150,19 @@ def _overfit_rows(pages: Sequence[tuple[SubmissionResult, str]]) -> list[dict[st
     return rows
 
 
-def _flagged_rows(pages: Sequence[tuple[SubmissionResult, str]], lang: str) -> list[dict[str, Any]]:
+def _flagged_rows(pages: Sequence[tuple[SubmissionResult, str]], lang: str, who: Mapping[str, str],
+                  shown: Callable[[str], str]) -> list[dict[str, Any]]:
     """One row per flag, un-redacted (the overview is for instructors)."""
-    return [{"student_id": s.student_id or "-", "page": page, "file": s.file, **flag_context(f, lang, redact=False)}
-            for s, page in pages for f in s.flags]
+    rows = []
+    for s, page in pages:
+        for f in s.flags:
+            row = flag_context(f, lang, redact=False)
+            for path in sorted({*f.related_files, s.file}, key=len, reverse=True):  # the paths in the words too
+                row["message"] = row["message"].replace(path, shown(path))
+            row["related"] = [shown(r) for r in row["related"]]
+            rows.append({"student_id": s.student_id or "-", "name": who.get(s.student_id or "", ""), "page": page,
+                         "file": shown(s.file), **row})
+    return rows
 
 
 def _checks_section(graded: Sequence[SubmissionResult], spec: Spec, lang: str) -> list[dict[str, Any]]:

@@ -47,7 +47,7 @@ def student_context(result: SubmissionResult, spec: Spec, lang: str) -> dict[str
         "student_id": result.student_id,
         "file": Path(result.file).name,
         "status": result.status,
-        "error": (result.error_en if en else result.error) if result.status == "error" else None,
+        "error": _error(result, en),
         "score": _pts(result.score), "max_score": _pts(result.max_score),
         "checks": _check_rows(result, lang),
         "hidden": _hidden_summary([c for c in result.checks if c.hidden]),
@@ -56,6 +56,12 @@ def student_context(result: SubmissionResult, spec: Spec, lang: str) -> dict[str
         "gpu": _gpu(result, lang) if _shows(spec, "gpu") and result.status == "graded" else None,
         "flags": [flag_context(f, lang, redact=True) for f in result.flags],
     }
+
+
+def _error(result: SubmissionResult, en: bool) -> str | None:
+    """The reason a file was not graded, naming the file as the student saved it, not the grading machine's path."""
+    text = (result.error_en if en else result.error) if result.status == "error" else None
+    return text.replace(result.file, Path(result.file).name) if text and result.file else text
 
 
 def _check_rows(result: SubmissionResult, lang: str) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ TEXT: dict[str, dict[str, str]] = {
         "since_best": "最良の後のエポック数",
         "flagged_title": "フラグ付きの提出", "flag_kind": "種類", "flag_message": "内容", "related": "関係するファイル",
         "none": "ありません。",
-        "all_title": "すべての提出", "status": "状態", "status_graded": "採点済み", "status_error": "エラー",
+        "all_title": "すべての提出", "status": "状態", "status_graded": "採点済み", "status_error": "エラー", "name": "氏名",
         "page": "ページ", "open": "開く",
         "check_rates": "チェックごとの合格数", "hidden_omitted": "非公開のチェック {n} 個はこのページに載せていません。",
     },
@@ -97,7 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "since_best": "epochs after the best",
         "flagged_title": "Flagged submissions", "flag_kind": "Kind", "flag_message": "Message", "related": "Related files",
         "none": "None.",
-        "all_title": "All submissions", "status": "Status", "status_graded": "graded", "status_error": "error",
+        "all_title": "All submissions", "status": "Status", "status_graded": "graded", "status_error": "error", "name": "Name",
         "page": "Page", "open": "open",
         "check_rates": "Passes per check", "hidden_omitted": "{n} unpublished checks are not listed on this page.",
     },
@@ -115,6 +115,9 @@ FLAG_EXPLAIN: dict[str, dict[str, str]] = {
         "late": "提出期限の後に届いたようです。事情があることもあるため、確認します。",
         "metadata_lost": "配布時にセルに付いていた情報（nbgrader のメタデータ）が失われています。"
                          "Colab での編集などで起こることで、採点用に復元します。",
+        "implausible": "結果の数値の組み合わせが、ふつうの実行ではあまり見られないものです。点数は変わりません。確認します。",
+        "gpu_conflict": "GPU で実行したかどうかを示す出力どうしが食い違っています。どちらが正しいか、確認します。",
+        "locked_changed": "配布したときの変更できないセルが、消されたか書き換えられています。確認します。",
         "": "自動の採点では判断できないことがあったため、確認します。",
     },
     "en": {
@@ -128,6 +131,9 @@ FLAG_EXPLAIN: dict[str, dict[str, str]] = {
         "late": "It seems to have arrived after the deadline. There may be a reason, so a person will check.",
         "metadata_lost": "The cell information added when the assignment was released (nbgrader metadata) was lost, "
                          "as editing in Colab can do; it is restored for grading.",
+        "implausible": "Some results are an unusual combination for a normal run. The score does not change; a person will check.",
+        "gpu_conflict": "The outputs that show whether it ran on a GPU disagree with each other, so a person will check.",
+        "locked_changed": "A read-only cell of the released notebook was deleted or changed, so a person will check.",
         "": "Automatic grading could not decide something, so a person will check.",
     },
 }

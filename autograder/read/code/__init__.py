@@ -45,4 +45,5 @@ def analyze_cells(cells: list[tuple[int, str]]) -> CodeFacts:
         calls=tuple(walker.calls),
         functions=_top_level_functions(trees),
         syntax_errors=tuple(syntax_errors),
+        typed_prints=tuple(walker.typed_prints),
     )

@@ -16,6 +16,7 @@ from autograder.model.keras import RECORDED_METHODS
 from autograder.read.code.bindings import _Binding, _bound_names, _local_names, _statement_bindings
 from autograder.read.code.evaluator import _Evaluator
 from autograder.read.code.layers import _build_layer
+from autograder.read.code.printed import printed_text
 from autograder.read.code.values import UNKNOWN, _argument, _Builder, _dotted, _literal, _ModelRef, _Named, _named, _Scope, _Tensor
 
 _NAMED_ARGUMENTS = frozenset({"optimizer", "loss", "metrics", "weighted_metrics", "callbacks"})
@@ -35,6 +36,9 @@ class _Walker:
         self.user_defined = user_defined
         self.builders: list[_Builder] = []
         self.calls: list[Call] = []
+        self.factories: dict[str, _Builder] = {}  # functions that build and return a model
+        self.called: set[_Builder] = set()  # factories called once already
+        self.typed_prints: list[tuple[int | None, str]] = []  # (cell, None inside a def; text) of constant prints
         self.cell = -1
 
     @property
@@ -88,9 +92,15 @@ class _Walker:
         self.evaluator.scopes.append(_Scope({}, local_names))
         try:
             self._block(statement.body)
+            returned = [s.value for s in statement.body if isinstance(s, ast.Return) and s.value is not None]
+            model = self.evaluator.value(returned[-1]) if returned and not isinstance(statement, ast.ClassDef) else None
         finally:
             self.evaluator.scopes.pop()
         self.scope.env[statement.name] = _Named(statement.name)
+        if isinstance(model, _ModelRef):
+            self.factories[statement.name] = model.builder  # `def build_model(): … return model`
+        else:
+            self.factories.pop(statement.name, None)
 
     def _if(self, statement: ast.If) -> None:
         test = _literal(self.evaluator.value(statement.test))
@@ -175,8 +185,12 @@ class _Walker:
 
     def _call(self, call: ast.Call, assigned_to: str | None) -> None:
         func = call.func
+        if isinstance(func, ast.Name) and func.id == "print" and self.evaluator.callee(func) == "print":
+            text = printed_text(call, self.evaluator)
+            if text is not None:
+                self.typed_prints.append((self.cell if len(self.evaluator.scopes) == 1 else None, text))
         if isinstance(func, ast.Attribute):
-            if func.attr in RECORDED_METHODS:
+            if func.attr in RECORDED_METHODS or func.attr == "summary":
                 self._record(call, func, assigned_to)
             elif func.attr == "add":
                 self._add(call, func)
@@ -189,8 +203,11 @@ class _Walker:
         receiver = self.evaluator.value(func.value)
         if isinstance(receiver, _Named) and receiver.imported:  # `re.compile(…)`
             return
+        if func.attr == "summary" and not isinstance(receiver, _ModelRef) and call.args:
+            return  # `df.summary(x)`: not a Keras model's summary
         arguments = self._arguments(call, func.attr)
-        self.calls.append(Call(func.attr, _dotted(func.value), arguments, assigned_to, self.cell))
+        model = self.builders.index(receiver.builder) if isinstance(receiver, _ModelRef) else None
+        self.calls.append(Call(func.attr, _dotted(func.value), arguments, assigned_to, self.cell, model))
 
     def _arguments(self, call: ast.Call, method: str) -> dict[str, Any]:
         arguments: dict[str, Any] = {}
@@ -231,8 +248,19 @@ class _Walker:
         builder.shape = shape
 
     def _construct(self, call: ast.Call, variable: str | None) -> None:
-        """``Sequential(…)`` or functional ``Model(inputs, outputs)``: a new model."""
+        """``Sequential(…)`` or functional ``Model(inputs, outputs)``: a new model; a call of a function that builds
+        and returns one (``model = build_model()``): a new model with the layers the function adds."""
         if isinstance(call.func, ast.Name) and call.func.id in self.user_defined:
+            factory = self.factories.get(call.func.id)
+            if factory is None or self.evaluator.lookup(call.func.id) != _Named(call.func.id):
+                return
+            if factory not in self.called:  # the first call: the model the function's body built
+                self.called.add(factory)
+                self.evaluator.created[id(call)] = _ModelRef(factory)
+                return
+            builder = self._new_builder(variable)  # every further call: another model with the same layers
+            builder.layers, builder.shape = list(factory.layers), factory.shape
+            self.evaluator.created[id(call)] = _ModelRef(builder)
             return
         name = self.evaluator.callee(call.func)
         if name == "Sequential":

@@ -11,14 +11,17 @@ Three sources, returned in order of appearance:
   paired and some call evaluates such data, none is taken.
 * ``print``: one Evaluation per printed line that carries a test label (``Test accuracy: 0.98``,
   ``test_loss: 0.129, test_acc: 0.962``, ``Test score:`` = a loss, ``テスト正解率 95.2%``, ``正解率:``,
-  ``테스트 정확도:``, ``Accuracy Train: 99.58% , Test: 98.15%``). A "Test loss" line and the following
+  ``테스트 정확도:``, ``Accuracy Train: 99.58% , Test: 98.15%``), also with up to four words after a
+  preposition between the label and a separator (``Test accuracy by model0: 0.7734``, ``… of the CNN = 0.98``).
+  A "Test loss" line and the following
   "Test accuracy" line are two Evaluations; a line naming the same kind twice gives one per mention.
   Labels qualified by train/validation words, by comparisons (``vs``, ``gap``, ``std``, ``target``…) or
   other metrics (AUC, F1, …) are not test results. Prints of a cell whose every ``.evaluate(`` call
   evaluates training or validation data are not test results either, whatever their label says.
 * ``value``: the displayed value of the cell's last statement when that is an ``.evaluate(`` call, a name
-  assigned from one, an index of it, or ``print`` of these: ``[loss, accuracy]``, a dict with ``loss``, a
-  bare loss, or the indexed element (``score[1]`` → accuracy).
+  assigned from one (in this cell or an earlier one: ``read.code.shown``), an index of it (``score[1]``,
+  ``results['accuracy']``), ``accuracy_score(y_test, …)`` or a name bound to it, or ``print`` of these:
+  ``[loss, accuracy]``, a dict with ``loss``, a bare loss, or the indexed element (``score[1]`` → accuracy).
 
 An accuracy must lie in [0, 1] after a ``%`` is divided out; a number without ``%`` above 1 is never read
 as a percentage. A value that cannot be an accuracy gives no Evaluation rather than a wrong number.
@@ -29,14 +32,14 @@ import ast
 import math
 import re
 from decimal import Decimal
-from typing import TypeGuard
 
 from autograder.model.evidence import Evaluation
 from autograder.read.code import parse_cell
+from autograder.read.code.shown import Results, _is_evaluate, _shown, bound_names, result_names
 from autograder.read.outputs.fitlog import COUNTER, HEADER, NUMBER, Record, scan_records
 from autograder.read.outputs.fitlog import ERROR_LINE as _ERROR_LINE
 
-__all__ = ["parse_evaluations"]
+__all__ = ["parse_evaluations", "result_names"]
 
 MAX_LINE = 2000  # longer lines are data dumps, not labelled prints
 _ACC_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
@@ -57,6 +60,7 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _AFTER = re.compile(
+    r"(?:\s+(?P<words>(?:by|of|for|with|using|from|on|in)\s+[^\s:=：]{1,30}(?:\s+[^\s:=：]{1,30}){0,3}))?"
     r"\s*(?:[(（](?P<paren>[^)）]{0,12})[)）])?\s*(?P<sep>[:=：]|\bis\b|は|는|은)?\s*"
     rf"(?P<num>{NUMBER})(?P<pct>\s*[%％])?",
     re.IGNORECASE,
@@ -101,6 +105,8 @@ def _pairs(line: str) -> list[tuple[str, str, bool]]:
         after = _AFTER.match(line, m.end())
         if after is None or not _value_ends(line, after):
             continue
+        if after.group("words") and (not after.group("sep") or _DENY.search(after.group("words"))):
+            continue  # "Test accuracy by model0: 0.77" needs its separator; "… of the train set: …" is no test
         if m.group("f4") and not after.group("sep"):
             continue
         percent = bool(after.group("pct")) or "%" in (after.group("paren") or "")
@@ -192,10 +198,6 @@ class _Code:
         return self._tree
 
 
-def _is_evaluate(node: ast.AST) -> TypeGuard[ast.Call]:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "evaluate"
-
-
 def _not_test_data(call: ast.Call) -> bool:
     """The call evaluates training or validation data (``evaluate(x_train, …)``, ``evaluate(x=X_val)``)."""
     arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "x"), None)
@@ -219,42 +221,11 @@ def _evaluate_calls(tree: ast.Module) -> list[ast.Call]:
     return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
 
 
-def _assigned(tree: ast.Module) -> dict[str, tuple[ast.Call, int | None]]:
-    """Names bound to an evaluate result: ``score = m.evaluate(…)`` → (call, None); ``l, a = …`` → index."""
-    names: dict[str, tuple[ast.Call, int | None]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and _is_evaluate(node.value):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    names[target.id] = (node.value, None)
-                elif isinstance(target, (ast.Tuple, ast.List)):
-                    for i, elt in enumerate(target.elts):
-                        if isinstance(elt, ast.Name):
-                            names[elt.id] = (node.value, i)
-    return names
-
-
-def _shown(expr: ast.AST, names: dict[str, tuple[ast.Call, int | None]]) -> tuple[ast.Call, int | None] | None:
-    """What an expression shows of an evaluate result: (call, None) for the whole result, (call, i) for item i."""
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "print" \
-            and len(expr.args) == 1:
-        return _shown(expr.args[0], names)
-    if _is_evaluate(expr):
-        return expr, None
-    if isinstance(expr, ast.Name):
-        return names.get(expr.id)
-    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name) and expr.value.id in names:
-        call, index = names[expr.value.id]
-        key = expr.slice
-        if index is None and isinstance(key, ast.Constant) and isinstance(key.value, (int, float)) and key.value in (0, 1):
-            return call, int(key.value)
-    return None
-
-
-def _display_target(tree: ast.Module) -> tuple[ast.Call, int | None] | None:
+def _display_target(tree: ast.Module, earlier: Results | None = None) -> tuple[ast.Call, int | None] | None:
+    """What the cell's last statement shows of an evaluate result: of this cell, or of a name bound earlier."""
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
         return None
-    return _shown(tree.body[-1].value, _assigned(tree))
+    return _shown(tree.body[-1].value, bound_names(tree, earlier, last=False))
 
 
 # ---------------------------------------------------------------- displayed values
@@ -308,11 +279,11 @@ def _value_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _value_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]]:
+def _value_evaluations(text: str, code: _Code, earlier: Results | None = None) -> list[tuple[int, Evaluation]]:
     candidates = _value_lines(text)
     if not candidates or _ERROR_LINE.search(text):
         return []  # a cell that failed displays no value
-    target = _display_target(code.tree) if code.tree is not None else None
+    target = _display_target(code.tree, earlier) if code.tree is not None else None
     if target is None or _not_test_data(target[0]):
         return []
     for offset, line in candidates:
@@ -366,8 +337,10 @@ def _progress_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]
     return found
 
 
-def parse_evaluations(text: str, source: str) -> list[Evaluation]:
-    """Test-set results shown in one cell (``text`` = ``Cell.text``, ``source`` = ``Cell.source``), in order."""
+def parse_evaluations(text: str, source: str, earlier: Results | None = None) -> list[Evaluation]:
+    """Test-set results shown in one cell (``text`` = ``Cell.text``, ``source`` = ``Cell.source``), in order;
+    ``earlier``: the names bound to evaluate results by the cells before (``result_names``), for a result shown
+    later from a variable (``score`` or ``print(score)`` in a later cell)."""
     if not text:
         return []
     code = _Code(source or "")
@@ -375,6 +348,8 @@ def parse_evaluations(text: str, source: str) -> list[Evaluation]:
     if ".evaluate(" in code.source:
         if found and _only_non_test_data(code):
             found = []  # ``evaluate(x_train, …)`` then ``print("Test accuracy:", …)``: mislabelled
-        found += _progress_evaluations(text, code) + _value_evaluations(text, code)
+        found += _progress_evaluations(text, code) + _value_evaluations(text, code, earlier)
+    elif earlier or "accuracy_score" in code.source:
+        found += _value_evaluations(text, code, earlier)
     found.sort(key=lambda f: f[0])
     return [e for _, e in found]

@@ -57,12 +57,13 @@ __all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "step_coun
 # ---------------------------------------------------------------- shared grammar
 
 #: ``Epoch 3/10`` (not ``Epoch 00003:`` callback messages, not tfdocs ``Epoch: 0,``).
-HEADER = re.compile(r"(?<![A-Za-z])Epoch (\d+)/(\d+)")
+#: A count of more than 12 digits is no count we read (and ``int()`` refuses more than 4,300 digits).
+HEADER = re.compile(r"(?<![A-Za-z])Epoch (\d{1,12})/(\d{1,12})(?!\d)")
 #: A number as printed by Python or Keras.
 NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 #: A counter followed by a Keras 3 bar, a Keras ≤ 2 bar, or a verbose=2 time.
 COUNTER = re.compile(
-    r"(\d+)/(\d+|Unknown)"
+    r"(\d+)/(\d{1,12}(?!\d)|Unknown)"  # the done count is cut to the total's width (_counter_start)
     r"(?: (?P<bar3>━+)| +\[(?P<bar2>[=>.]*)\]| - (?=\d+(?:\.\d+)?(?:m|s|ms|us)\b))"
 )
 #: Keras 2.0–2.2 verbose=2 epoch line: no counter, `` - 12s - loss: …``.
@@ -395,6 +396,7 @@ def _fit(text: str, run: _Run, since: int) -> Fit | None:
         cell=None,
         headers=tuple(e.index for e in run.epochs),
         interactive="━" in text,
+        epoch_steps=tuple(e.records[-1].total for e in epochs),
     )
 
 

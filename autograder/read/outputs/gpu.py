@@ -32,6 +32,15 @@ Signal kinds (``points_to`` in brackets; ``runtime`` False for ``metadata.*``):
   ``No devices were found``, ``nvidia-smi: command not found`` [cpu].
 - ``torch_cuda``: ``torch.cuda.is_available()`` True [gpu] / False [cpu].
 - ``step_time``: training took ≥ 1 s per step (see ``step_time_signal``) [cpu]; supporting only.
+- ``gpu_check_blank`` / ``gpu_check_unrun``: a cell whose code displays a GPU check (``print(…list_physical_devices
+  ('GPU'))``, a bare ``tf.test.gpu_device_name()`` last line, ``!nvidia-smi``) but shows no output: it ran and its
+  output was cleared (an execution count and no output), or it never ran [None]. Either keeps metadata from
+  deciding (rule 2 of ``verdict``): the released GPU-check cell is what shows the runtime.
+
+Evidence that disagrees with itself is no evidence (``conflicts``): printed GPU and CPU signals in one notebook,
+a GPU device list beside ``nvidia-smi: command not found`` (a machine with no NVIDIA driver), or GPU metadata
+beside a GPU-check cell whose output was cleared (``autograder.model.gpu.conflicts``): the verdict is "unknown"
+and the judging layer flags the notebook (``gpu_conflict``) with the signals of both sides.
 
 Not evidence either way, and ignored: the TF ≥ 2.16 registration noise (``Unable to register cuDNN/cuFFT/
 cuBLAS factory``, ``computation placer already registered``), ``cpu_feature_guard`` lines, TensorRT
@@ -45,15 +54,13 @@ from collections.abc import Mapping, Sequence
 from typing import TypeGuard
 
 from autograder.model.evidence import GpuSignal
+from autograder.model.gpu import BLANK_CHECK_KINDS, MACHINE_KINDS, METADATA_GPU_KINDS, SUPPORTING_KINDS, conflicts
 
 MAX_TEXT = 200
 
-# Kinds that report what the machine has rather than what TensorFlow uses: a Windows-native TF ≥ 2.11 sees
-# no GPU although nvidia-smi lists one. They decide only when no TensorFlow-level signal was printed.
-MACHINE_KINDS = frozenset({"nvidia_smi", "torch_cuda"})
-# Kinds that may support a decision but never make one.
-SUPPORTING_KINDS = frozenset({"step_time"})
-_METADATA_GPU_KINDS = frozenset({"metadata.accelerator", "metadata.gpuType"})
+__all__ = ["MACHINE_KINDS", "SUPPORTING_KINDS", "blank_check_signals", "conflicts", "metadata_signals",
+           "step_time_signal", "text_signals", "verdict"]
+_METADATA_GPU_KINDS = METADATA_GPU_KINDS
 
 # glog prefixes: "2026-01-23 15:04:30.793659: I tensorflow/…/gpu_device.cc:2021] " and
 # "I0000 00:00:1769177072.559118   28486 service.cc:154] ".
@@ -62,7 +69,7 @@ _GPU_LIST_CALL = re.compile(r"list_(?:physical|logical)_devices\(\s*(?:device_ty
 _ALL_LIST_CALL = re.compile(r"list_(?:physical|logical)_devices\(\s*\)|list_local_devices\(\s*\)")
 _DEVICE_GPU = ("device_type='GPU'", 'device_type="GPU"', 'device_type: "GPU"')
 _DEVICE_CPU = ("device_type='CPU'", 'device_type="CPU"', 'device_type: "CPU"')
-_COUNT_LINE = re.compile(r"^(?P<label>[^\n:=：]{0,80}?gpus?[^\n:=：]{0,40}?)\s*[:=：]?\s*(?P<n>\d+)\s*$", re.I)
+_COUNT_LINE = re.compile(r"^(?P<label>[^\n:=：]{0,80}?gpus?[^\n:=：]{0,40}?)\s*[:=：]?\s*(?<!\d)(?P<n>\d{1,6})\s*$", re.I)
 _COUNT_WORDS = ("num", "count", "available", "数", "개", "個", "len", "#")
 _BOOL_LINE = re.compile(r"^(?P<label>.{0,80}?)\s*[:=?：]?\s*(?P<value>True|False)\s*$")
 _EMPTY_VALUE = re.compile(r"^(?P<label>[^\n]{0,80}gpu[^\n]{0,40}?)\s*[:=：]\s*$", re.I)
@@ -301,6 +308,29 @@ def _nvidia_smi(text: str, code: str, add) -> None:
         add("nvidia_smi", "No devices were found", "cpu")
 
 
+# ---------------------------------------------------------------- GPU-check cells without output
+
+_SHOWS_CHECK = re.compile(r"^\s*(?:print\s*\(.*(?:list_(?:physical|logical)_devices|gpu_device_name|is_gpu_available|"
+                          r"list_local_devices)|!\s*nvidia-smi)")
+_BARE_CHECK = re.compile(r"^\s*(?:tf\.)?[\w.]*(?:list_(?:physical|logical)_devices\(\s*(?:device_type\s*=\s*)?['\"]GPU['\"]\s*\)|"
+                         r"gpu_device_name\(\s*\)|is_gpu_available\([^)]*\))\s*$")
+
+
+def blank_check_signals(source: str, execution_count: int | None) -> list[GpuSignal]:
+    """For a code cell without any output: a ``gpu_check_blank`` (it ran: its output was cleared) or
+    ``gpu_check_unrun`` signal when its code displays a GPU check (a ``print`` of one, ``!nvidia-smi``, or a
+    check as the bare last line), else nothing. ``cell=None``. A check that displays nothing when it passes
+    (``assert …``, ``gpus = …``) is not one."""
+    lines = [line for line in _code_lines(source if isinstance(source, str) else "").splitlines() if line.strip()]
+    shown = next((line for line in lines if _SHOWS_CHECK.search(line)), None)
+    if shown is None and lines and _BARE_CHECK.search(lines[-1]):
+        shown = lines[-1]
+    if shown is None:
+        return []
+    kind = "gpu_check_blank" if execution_count else "gpu_check_unrun"
+    return [GpuSignal(kind=kind, text=_trim(shown), points_to=None, runtime=True, cell=None)]
+
+
 # ---------------------------------------------------------------- step time
 
 def step_time_signal(seconds_per_step: float | None, steps: int | None,
@@ -345,7 +375,13 @@ def verdict(signals: Sequence[GpuSignal]) -> str:
        non-GPU accelerator, or was saved by a local kernel (``metadata.local_kernel``: the Colab setting is
        stale), or a ``step_time`` signal says training was CPU-slow; then "unknown".
     3. Otherwise "unknown". Metadata, ``gpuClass``, a local kernel or step time never give "cpu" alone.
+    4. Evidence that disagrees with itself (``conflicts``) is "unknown", whatever 1–2 say, except a machine
+       that has a GPU TensorFlow does not use (Windows-native TF ≥ 2.11: ``nvidia-smi`` lists a GPU, TF prints
+       ``[]``), which stays "cpu" as in 1. Metadata never decides while a GPU-check cell shows no output.
     """
+    gpu_side, _ = conflicts(signals)
+    if any(s.kind not in MACHINE_KINDS for s in gpu_side):  # a TensorFlow-level gpu signal is contradicted
+        return "unknown"
     decisive = [s for s in signals if isinstance(s, GpuSignal) and s.runtime and s.points_to in ("gpu", "cpu")
                 and s.kind not in SUPPORTING_KINDS]
     tf_level = [s for s in decisive if s.kind not in MACHINE_KINDS]
@@ -355,6 +391,8 @@ def verdict(signals: Sequence[GpuSignal]) -> str:
         return points.pop() if len(points) == 1 else "unknown"
     meta = [s for s in signals if isinstance(s, GpuSignal) and not s.runtime]
     if not any(s.kind in _METADATA_GPU_KINDS and s.points_to == "gpu" for s in meta):
+        return "unknown"
+    if any(isinstance(s, GpuSignal) and s.kind in BLANK_CHECK_KINDS for s in signals):
         return "unknown"
     contradicted = any(s.kind in _METADATA_GPU_KINDS and s.points_to == "cpu" for s in meta)
     local = any(s.kind == "metadata.local_kernel" for s in meta)

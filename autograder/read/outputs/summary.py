@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from autograder.model.evidence import Layer, Summary
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"  # 25,450 or 25450
+_NUMBER = r"\d{1,3}(?:,\d{3}){1,12}|\d{1,40}"  # 25,450 or 25450; a longer run is no count we read
 _PARAM_CELL = re.compile(rf"\s*({_NUMBER})(?:\s*\(unbuilt\))?\s*")  # Keras 3 shows "0 (unbuilt)"
 _TOTALS_LINE = re.compile(rf"\s*(Total|Trainable|Non-trainable|Optimizer) params:\s*({_NUMBER})(?:\s*\([^()]*\))?\s*")
 _MODEL_LINE = re.compile(r'\s*Model:\s*"([^"]*)"\s*')

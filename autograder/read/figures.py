@@ -1,0 +1,216 @@
+"""Read a figure's pixels: decode an ``image/png`` output and trace the lines matplotlib drew in its default colours.
+Reading layer: Pillow and numpy imported lazily (the ``figures`` extra); without them, or for an image that cannot be
+decoded, nothing is traced and the figure is simply not judged. Never imports judging, TensorFlow or matplotlib.
+
+``read_png(b64)`` returns a ``Pixels`` value: a digest of the decoded pixels (a PNG re-saved with other chunks or
+another compression is the same image), a coarse digest (32×32 block means in 16 grey levels: an image edited in a
+few pixels usually keeps it), and the ``LineTrace``s of the plotted lines: for each colour of matplotlib's default
+cycle (``#1f77b4``, ``#ff7f0e``, …), each horizontal stretch of that colour at least ``MIN_WIDTH`` pixels wide is
+followed column by column (the run of pixels nearest the previous column's, so a legend handle above the line is
+not mixed in) into a profile of y positions.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from autograder.model.evidence import LineTrace
+
+__all__ = ["CYCLE", "MIN_WIDTH", "Pixels", "read_png"]
+
+CYCLE = ("1f77b4", "ff7f0e", "2ca02c", "d62728", "9467bd", "8c564b", "e377c2", "7f7f7f", "bcbd22", "17becf")
+MIN_WIDTH = 40  # narrower stretches are legend handles, markers or text, not a learning curve
+_TOL = 48  # per-channel distance of a line pixel from its colour (Agg anti-aliasing lightens the edges)
+_MAX_PIXELS = 4_000_000  # larger images are not traced (time and memory bounded)
+_MIN_SIDE = 64  # smaller images hold no plot
+_GAP = 3  # a horizontal gap of more columns than this ends a stretch
+_PROFILE = 400  # at most this many samples are kept per profile
+
+
+class Pixels:
+    """What the pixels of one PNG show (see the module docstring)."""
+
+    __slots__ = ("coarse", "digest", "lines")
+
+    def __init__(self, digest: str, coarse: str, lines: tuple[LineTrace, ...]) -> None:
+        self.digest, self.coarse, self.lines = digest, coarse, lines
+
+
+def read_png(b64: str) -> Pixels | None:
+    """The pixels of a base64 PNG, or None without Pillow/numpy, for an image that cannot be decoded, and for one too
+    small to hold a plot (its PNG header is read first, with the standard library: nothing else is imported)."""
+    size = _size(b64)
+    if size is None or min(size) < _MIN_SIDE or size[0] * size[1] > _MAX_PIXELS:
+        return None
+    try:
+        import io
+
+        import numpy as np
+        from PIL import Image
+    except ImportError:
+        return None
+    try:
+        data = base64.b64decode("".join(b64.split()), validate=False)
+        with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > _MAX_PIXELS:
+                return None
+            # decoded once; RGBA -> RGB only drops the alpha channel, so the RGBA array is sliced instead of converted
+            rgb = np.asarray(im)[..., :3] if im.mode == "RGBA" else np.asarray(im.convert("RGB"))
+    except (OSError, ValueError, binascii.Error, SyntaxError, Image.DecompressionBombError):
+        return None
+    h, w = rgb.shape[:2]
+    digest = hashlib.sha1(f"{w}x{h}|".encode())
+    digest.update(np.ascontiguousarray(rgb).data)
+    return Pixels(digest.hexdigest(), _coarse(np, rgb), tuple(_lines(np, rgb)))
+
+
+def _size(b64: str) -> tuple[int, int] | None:
+    """(width, height) from the IHDR chunk of a base64 PNG, None when it is no PNG."""
+    try:
+        head = base64.b64decode("".join(b64[:64].split())[:32] + "==", validate=False)[:24]
+    except (ValueError, binascii.Error):
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _coarse(np: Any, rgb: Any) -> str:
+    grey = rgb[..., 0].astype(np.float32)
+    grey += rgb[..., 1]
+    grey += rgb[..., 2]
+    grey /= 3
+    h, w = grey.shape
+    ys = np.linspace(0, h, 33).astype(int)
+    xs = np.linspace(0, w, 33).astype(int)
+    blocks = np.add.reduceat(np.add.reduceat(grey, ys[:-1], axis=0), xs[:-1], axis=1)
+    sizes = np.outer(np.diff(ys), np.diff(xs)).clip(min=1)
+    levels = (blocks / sizes // 16).astype(np.uint8)
+    return hashlib.sha1(f"{w}x{h}|".encode() + levels.tobytes()).hexdigest()
+
+
+def _lines(np: Any, rgb: Any) -> list[LineTrace]:
+    """The traces of every colour of the cycle; numpy works on the coloured pixels only (no loop over pixels)."""
+    found = []
+    h, w = rgb.shape[:2]
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    # grey pixels (text, frames, white) are no line of the cycle
+    chroma = np.maximum(np.maximum(r, g), b)
+    chroma -= np.minimum(np.minimum(r, g), b)
+    flat = np.flatnonzero(chroma > 32)  # row by row, as np.nonzero
+    ys, xs = np.divmod(flat, w)
+    pixels = rgb.reshape(h * w, 3)[flat]
+    # bit k of `near` is set when the pixel is within _TOL of CYCLE[k] in each channel (a table per channel)
+    luts = _luts(np)
+    near = luts[0][pixels[:, 0]]
+    near &= luts[1][pixels[:, 1]]
+    near &= luts[2][pixels[:, 2]]
+    for k, colour in enumerate(CYCLE):
+        if colour == "7f7f7f":
+            continue  # the grey of the cycle cannot be told from text and frames
+        hit = (near & (1 << k)) != 0
+        count = int(np.count_nonzero(hit))
+        if count < MIN_WIDTH:
+            continue
+        hx, hy = xs[hit], ys[hit]
+        order = np.argsort(hx, kind="stable")  # column by column, rows ascending in each column
+        hx, hy = hx[order], hy[order]
+        cols = np.unique(hx)
+        if count > 12 * len(cols):
+            continue  # filled areas (bars, an image, a colour map), not lines
+        if len(cols) < MIN_WIDTH:
+            continue
+        breaks = np.flatnonzero(np.diff(cols) > _GAP + 1)
+        for part in np.split(cols, breaks + 1):
+            if part[-1] - part[0] + 1 >= MIN_WIDTH:
+                x0, x1 = int(part[0]), int(part[-1])
+                lo, hi = np.searchsorted(hx, x0, "left"), np.searchsorted(hx, x1, "right")
+                trace = _follow(np, _Runs(np, hx[lo:hi] - x0, hy[lo:hi], x1 - x0 + 1), x0, colour)
+                if trace is not None:
+                    found.append(trace)
+    return found
+
+
+_LUTS: list[Any] = []
+
+
+def _luts(np: Any) -> Any:
+    """Per channel, a table of 256 bit sets: bit k of ``luts[c][v]`` is set when |v − CYCLE[k]'s channel c| ≤ _TOL."""
+    if not _LUTS:
+        values = np.arange(256)
+        luts = np.zeros((3, 256), dtype=np.uint16)
+        for k, colour in enumerate(CYCLE):
+            for c in range(3):
+                luts[c][np.abs(values - int(colour[2 * c:2 * c + 2], 16)) <= _TOL] |= 1 << k
+        _LUTS.append(luts)
+    return _LUTS[0]
+
+
+class _Runs:
+    """The vertical runs of line pixels of each column of a stretch: column i holds runs ``off[i] … off[i]+cnt[i]-1``
+    (``a`` first and ``b`` last row, top to bottom). Built from the pixels sorted by column, then row."""
+
+    __slots__ = ("a", "b", "cnt", "off")
+
+    def __init__(self, np: Any, px: Any, py: Any, width: int) -> None:
+        new = np.ones(len(px), dtype=bool)
+        new[1:] = (px[1:] != px[:-1]) | (py[1:] != py[:-1] + 1)
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:] - 1, len(px) - 1)
+        cnt = np.bincount(px[starts], minlength=width)
+        self.a, self.b = py[starts].tolist(), py[ends].tolist()
+        self.cnt = cnt.tolist()
+        self.off = (np.cumsum(cnt) - cnt).tolist()
+
+    def nearest(self, i: int, last_a: int, last_b: int) -> tuple[int, int]:
+        """The run of column i whose centre is nearest (last_a, last_b)'s (the topmost of equals)."""
+        k, a, b, s = self.off[i], self.a, self.b, last_a + last_b
+        best, dist = k, abs(a[k] + b[k] - s)
+        for j in range(k + 1, k + self.cnt[i]):
+            d = abs(a[j] + b[j] - s)
+            if d < dist:
+                best, dist = j, d
+        return a[best], b[best]
+
+
+def _follow(np: Any, runs: _Runs, x0: int, colour: str) -> LineTrace | None:
+    """The profile of the line from column x0 on: per column, the centre of the run nearest the previous one;
+    columns without a run are interpolated. None when another line of the colour crosses it everywhere."""
+    cnt, off, ra, rb = runs.cnt, runs.off, runs.a, runs.b
+    single = np.flatnonzero(np.array(cnt) == 1)
+    if not len(single):
+        return None
+    n = len(cnt)
+    middle = n // 2  # legend handles sit near an end of the axes: start from the middle
+    first = int(single[np.argmin(np.abs(single - middle))])
+    ys: list[float | None] = [None] * n
+    ambiguous = 0
+    for order in (range(first, n), range(first - 1, -1, -1)):
+        last_a, last_b, skipped = ra[off[first]], rb[off[first]], 0
+        for i in order:
+            c = cnt[i]
+            if not c:
+                continue
+            if c > 1:
+                ambiguous += 1
+                a, b = runs.nearest(i, last_a, last_b)
+            else:
+                a, b = ra[off[i]], rb[off[i]]
+            reach = 3 + 2 * skipped
+            if a > last_b + reach or b < last_a - reach:
+                skipped += 1  # hidden under another line where they cross, or another line (a legend handle)
+                if skipped > _GAP * 2:
+                    break
+                continue
+            ys[i], last_a, last_b, skipped = (a + b) / 2, a, b, 0
+    known = [(i, y) for i, y in enumerate(ys) if y is not None]
+    if ambiguous > len(known) // 2 or known[-1][0] - known[0][0] + 1 < MIN_WIDTH:
+        return None
+    start, end = known[0][0], known[-1][0]
+    xs = np.array([i for i, _ in known], dtype=float)
+    profile = np.interp(np.arange(start, end + 1), xs, np.array([y for _, y in known]))
+    if len(profile) > _PROFILE:
+        profile = np.interp(np.linspace(0, len(profile) - 1, _PROFILE), np.arange(len(profile)), profile)
+    return LineTrace(colour="#" + colour, x0=x0 + start, x1=x0 + end, profile=tuple(round(y, 2) for y in profile.tolist()))
