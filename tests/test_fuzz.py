@@ -131,12 +131,16 @@ def _nodes(doc: object) -> list[tuple[object, object]]:
 
 
 def _plant(doc: object, which: int, text: str, keep: bool) -> None:
-    cells = [c for c in doc.get("cells", []) if isinstance(c, dict) and c.get("cell_type") == "code"] if isinstance(doc, dict) else []
+    found = doc.get("cells") if isinstance(doc, dict) else None  # an earlier mutation may have made it any JSON type
+    cells = [c for c in found if isinstance(c, dict) and c.get("cell_type") == "code"] if isinstance(found, list) else []
     if not cells:
         return
     cell = cells[which % len(cells)]
-    old = [o.get("text", "") for o in cell.get("outputs", []) if isinstance(o, dict) and o.get("output_type") == "stream"]
-    before = "".join("".join(t) if isinstance(t, list) else str(t) for t in old) if keep else ""
+    outputs = cell.get("outputs")
+    old = [o.get("text", "") for o in (outputs if isinstance(outputs, list) else [])
+           if isinstance(o, dict) and o.get("output_type") == "stream"]
+    before = "".join("".join(x for x in t if isinstance(x, str)) if isinstance(t, list) else t if isinstance(t, str) else ""
+                     for t in old) if keep else ""
     cut = which % (len(before) + 1)
     cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": before[:cut] + text + before[cut:]}]
 
