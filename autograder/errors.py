@@ -48,8 +48,6 @@ class AutograderError(Exception):
         return self.message_ja
 
 
-BilingualError = AutograderError  # the former name of the base class
-
 
 class NotebookError(AutograderError):
     """A file that cannot be read as a notebook. ``code`` is stable; ``str()`` is a Japanese message."""

@@ -36,7 +36,7 @@ from autograder.model.format import points as _pts
 from autograder.model.results import SubmissionResult
 from autograder.model.spec import Spec
 from autograder.pipeline import student_id_of
-from autograder.present.text import checklist
+from autograder.present.text import MARKS, checklist
 from autograder.read.extract import extract
 from autograder.read.names import NameVerdict, name_verdict
 from autograder.read.notebook import Notebook, from_dict, load_notebook
@@ -179,7 +179,7 @@ def _emit(page: str, text: str) -> None:
 _WHERE = {"colab": ("Colab で開いているノートブック（いまの状態）", "the notebook open in Colab (as it is now)"),
           "jupyter": ("保存されたファイル（最後に保存した時点）", "the saved file (as last saved)"),
           "file": ("指定したファイル", "the file given")}
-_MARK = {"pass": ("✓", "#1a7f37"), "fail": ("✗", "#cf222e"), "missing": ("？", "#9a6700")}
+_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "error": "#9a6700"}
 
 
 def _notes(done: SelfCheck, en: bool) -> list[str]:
@@ -222,7 +222,7 @@ def render_html(done: SelfCheck, lang: str = "ja") -> str:
     rows = []
     visible = [c for c in result.checks if not c.hidden]
     for c in visible:
-        mark, color = _MARK.get(c.status.value, ("？", "#9a6700"))
+        mark, color = MARKS[c.status], _COLOURS[c.status.value]
         desc = html.escape(((c.description_en or c.description) if en else c.description) or c.id)
         hint = html.escape(c.message_en if en else c.message)
         cell = _cell_hint(done, c.cell, en) if c.status.value != "pass" else ""

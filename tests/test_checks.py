@@ -216,3 +216,25 @@ def test_overfitting_gap_reads_the_last_epoch_and_fails_on_non_finite_values():
     broken = run([0.5, 0.4, float("inf")], [0.5, 0.5, 0.6], 6)  # a gap of -inf must not pass
     result = run_one(check, Evidence(fits=(without, broken)))
     assert result.status == "fail" and result.points == 0 and result.cell == 6
+
+
+def test_a_check_that_crashed_is_shown_with_its_own_mark_and_words_everywhere(tmp_path):
+    """The ``error`` status reaches every page a person reads: a mark and words, never a crash or a bare code."""
+    from autograder.model.results import CheckResult, Report, SubmissionResult
+    from autograder.present.feedback import write_feedback
+    from autograder.present.text import MARKS, batch_table, checklist
+
+    spec = load_spec("mlp")
+    crashed = CheckResult(id="test_accuracy", category="accuracy", status="error", points=0, max_points=20,
+                          message="内部エラー", message_en="internal error")
+    result = SubmissionResult(file="2412001_a_2.ipynb", student_id="2412001", status="graded", score=0,
+                              max_score=100, checks=(crashed,))
+    assert set(MARKS) == set(Status)
+    assert "！ 0/20" in checklist(result, spec)
+    assert "！" in batch_table(Report("mlp", (result,)), spec)
+    pages = write_feedback(Report("mlp", (result,)), spec, tmp_path, "ja")
+    page = next(p for p in pages if "2412001" in str(p))
+    html = page.read_text(encoding="utf-8")
+    assert "採点側のエラー" in html and "！" in html
+    overview = pages[-1].read_text(encoding="utf-8")
+    assert "<th class=\"num\">採点側のエラー（教員が確認）</th>" in overview  # the crashed check is counted, not dropped

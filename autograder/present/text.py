@@ -8,11 +8,11 @@ from typing import Any
 
 from autograder.model.evidence import Evidence
 from autograder.model.format import points as _pts
-from autograder.model.results import Report, SubmissionResult
+from autograder.model.results import Report, Status, SubmissionResult
 from autograder.model.spec import Spec
 
-_MARK = {"pass": "✓", "fail": "✗", "missing": "？"}
-_STATUS_JA = {"pass": "合格", "fail": "不合格", "missing": "見つからない"}
+# the mark of each check status, on every page and table a person reads; ！: the check itself crashed (our bug)
+MARKS: dict[str, str] = {Status.PASS: "✓", Status.FAIL: "✗", Status.MISSING: "？", Status.ERROR: "！"}
 _VERDICT_JA = {"gpu": "GPU", "cpu": "CPU", "unknown": "不明"}
 #: A flag kind in words (ja, en): what a person reads in a table, never the code alone.
 FLAG_WORDS = {
@@ -49,7 +49,7 @@ def checklist(result: SubmissionResult, spec: Spec, lang: str = "ja") -> str:
     visible = [c for c in result.checks if not c.hidden]
     for c in visible:
         desc = (c.description_en or c.description) if en else c.description
-        lines.append(f"{_MARK[c.status]} {_pts(c.points)}/{_pts(c.max_points)}  {desc or c.id}")
+        lines.append(f"{MARKS[c.status]} {_pts(c.points)}/{_pts(c.max_points)}  {desc or c.id}")
         lines.append(f"    {c.message_en if en else c.message}")
     score = sum(c.points for c in visible)
     top = sum(c.max_points for c in visible)
@@ -75,7 +75,7 @@ def batch_table(report: Report, spec: Spec, lang: str = "ja") -> str:
             continue
         by_id = {c.id: c for c in s.checks}
         rows.append([s.file, s.student_id or "-", f"{_pts(s.score)}/{_pts(s.max_score)}"]
-                    + [_MARK[by_id[i].status] if i in by_id else "-" for i in ids]
+                    + [MARKS[by_id[i].status] if i in by_id else "-" for i in ids]
                     + [("; " if en else "、").join(flag_words(f.kind, lang) for f in s.flags)])
     widths = [max(_width(r[i]) for r in rows) for i in range(len(head) - 1)]
     out = []

@@ -8,7 +8,6 @@ import html
 import re
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]")
-_BACKSPACES = re.compile(r"[^\x08\n]\x08")
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
 _CELL_END = re.compile(r"<\s*/t[dh]\s*>", re.IGNORECASE)

@@ -173,7 +173,8 @@ def _checks_section(graded: Sequence[SubmissionResult], spec: Spec, lang: str) -
         results = [r for s in graded for r in s.checks if r.id == c.id]
         rates.append({"id": c.id, "description": ((c.description_en or c.description) if en else c.description) or c.id,
                       "pass": sum(r.status == "pass" for r in results), "fail": sum(r.status == "fail" for r in results),
-                      "missing": sum(r.status == "missing" for r in results)})
+                      "missing": sum(r.status == "missing" for r in results),
+                      "error": sum(r.status == "error" for r in results)})
     return rates
 
 

@@ -9,8 +9,8 @@ TEXT: dict[str, dict[str, str]] = {
         "lang": "ja", "lp": "（", "rp": "）", "sep": "、", "feedback": "採点結果", "student": "学籍番号", "file": "ファイル",
         "score": "点数",
         "points_unit": " 点", "check": "チェック", "points": "点", "result": "結果", "reason": "理由", "cell": "セル",
-        "pass": "合格", "fail": "不合格", "missing": "見つからない", "no_cell": "—",
-        "mark_pass": "✓", "mark_fail": "✗", "mark_missing": "？",
+        "pass": "合格", "fail": "不合格", "missing": "見つからない", "error": "採点側のエラー（教員が確認）", "no_cell": "—",
+        "mark_pass": "✓", "mark_fail": "✗", "mark_missing": "？", "mark_error": "！",
         "checks_title": "チェックごとの結果",
         "hidden_line": "このほかに非公開のチェックが {n} 個あり、合わせて {points} / {max} 点でした（内容は公開していません）。",
         "static_note": "この採点は、保存されたノートブックの出力とコードを読んで行いました（ノートブックは実行していません）。"
@@ -57,8 +57,8 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "lang": "en", "lp": " (", "rp": ")", "sep": ", ", "feedback": "Feedback", "student": "Student ID", "file": "File", "score": "Score",
         "points_unit": " points", "check": "Check", "points": "Points", "result": "Result", "reason": "Reason", "cell": "Cell",
-        "pass": "pass", "fail": "fail", "missing": "not found", "no_cell": "—",
-        "mark_pass": "✓", "mark_fail": "✗", "mark_missing": "?",
+        "pass": "pass", "fail": "fail", "missing": "not found", "error": "grader error (to review)", "no_cell": "—",
+        "mark_pass": "✓", "mark_fail": "✗", "mark_missing": "?", "mark_error": "!",
         "checks_title": "Result of each check",
         "hidden_line": "{n} more checks are not published; together they gave {points} / {max} points.",
         "static_note": "This grade was made by reading the saved outputs and code of the notebook (it was not run). "
