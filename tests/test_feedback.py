@@ -367,7 +367,10 @@ def test_overview_page(history_class):
         assert abs(float(cells[9]) - (h["val_loss"][-1] - h["loss"][-1])) < 2e-4
     flagged = text_of(section(html, "flagged"))
     assert "2412003" in flagged and "not_executed" in flagged and "不正の判定ではありません" in flagged
+    assert "実行結果なし" in flagged  # the kind in words, its code beside it for the instructor
     everyone = section(html, "all")
+    row = re.search(r'<tr class="row-graded"><td class="sid">2412003</td>.*?</tr>', everyone, re.S).group(0)
+    assert "実行結果なし" in text_of(row) and "not_executed" not in text_of(row)
     assert text_of(everyone).count("開く") == 4 and "PDF" in text_of(everyone)
     for href in re.findall(r'href="([^"]+)"', html):
         assert (index.parent / href).is_file(), href

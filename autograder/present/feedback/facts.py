@@ -16,6 +16,7 @@ from autograder.judge.metrics import series as metric_series
 from autograder.model.evidence import Evidence, Fit
 from autograder.model.results import Flag
 from autograder.present.feedback.texts import FLAG_EXPLAIN, TEXT
+from autograder.present.text import flag_words
 from autograder.read.names import parse_submission_name
 
 
@@ -61,7 +62,8 @@ def flag_context(flag: Flag, lang: str, redact: bool) -> dict[str, Any]:
     if redact:
         message = redact_names(message, flag.related_files, t["other_submission"])
     explain = FLAG_EXPLAIN[lang]
-    return {"kind": flag.kind, "message": message, "explain": explain.get(flag.kind, explain[""]),
+    return {"kind": flag.kind, "kind_words": flag_words(flag.kind, lang), "message": message,
+            "explain": explain.get(flag.kind, explain[""]),
             "cells": ", ".join(str(c) for c in flag.cells), "related": [] if redact else list(flag.related_files)}
 
 

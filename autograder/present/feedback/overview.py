@@ -22,6 +22,7 @@ from autograder.present.feedback import svgplot
 from autograder.present.feedback.facts import flag_context, run_facts
 from autograder.present.feedback.texts import TEXT
 from autograder.present.roster import STATUS_LABELS, Unplaced
+from autograder.present.text import flag_words
 
 
 def overview_context(report: Report, spec: Spec, lang: str, names: Sequence[str], *,
@@ -122,7 +123,8 @@ def _submission_rows(pages: Sequence[tuple[SubmissionResult, str]], lang: str, w
     return [{"student_id": s.student_id or "-", "name": who.get(s.student_id or "", ""), "file": shown(s.file), "page": page,
              "status": s.status, "status_label": t[f"status_{s.status}"], "score": _pts(s.score),
              "max_score": _pts(s.max_score), "order": 0,
-             "error": _error_text(s, en, shown), "flags": ", ".join(f.kind for f in s.flags)} for s, page in pages]
+             "error": _error_text(s, en, shown), "flags": "、".join(flag_words(f.kind, lang) for f in s.flags) if not en
+             else ", ".join(flag_words(f.kind, lang) for f in s.flags)} for s, page in pages]
 
 
 def _error_text(s: SubmissionResult, en: bool, shown: Callable[[str], str]) -> str | None:
