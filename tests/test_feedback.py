@@ -376,6 +376,24 @@ def test_overview_page(history_class):
         assert (index.parent / href).is_file(), href
 
 
+def test_a_student_dropped_from_the_round_loses_the_old_page_and_nothing_else_is_touched(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    files = [write(subs, f"24120{i}_学生{i}_2.ipynb", samples.submission("mlp", seed=i)) for i in (11, 12)]
+    spec, out = load_spec("mlp"), tmp_path / "feedback"
+    write_feedback(grade_paths([str(f) for f in files], spec), spec, out)
+    (out / "notes.html").write_text("instructor's own page", encoding="utf-8")
+    assert {"2412011.html", "2412012.html", "index.html"} <= {p.name for p in out.iterdir()}
+    write_feedback(grade_paths([str(files[0])], spec), spec, out)  # 241212 withdrew: the next round has only 241211
+    names = {p.name for p in out.iterdir()}
+    assert "2412012.html" not in names  # an outdated grade page is not left for a student who is no longer graded
+    assert {"2412011.html", "index.html", "notes.html"} <= names  # the instructor's own page stays
+    assert "2412012" not in (out / "index.html").read_text(encoding="utf-8")
+    again = write_feedback(grade_paths([str(files[0])], spec), spec, out)  # twice: the same pages
+    assert sorted(p.name for p in again) == ["2412011.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".feedback-pages.json", "2412011.html", "index.html", "notes.html"]
+
+
 def test_page_names_are_unique_and_never_the_index(tmp_path):
     nb = samples.submission("mlp", seed=1)
     files = [write(tmp_path, "2412001_山田太郎_2.ipynb", nb), write(tmp_path, "2412001_山田太郎_2 (1).ipynb", nb),
@@ -418,7 +436,8 @@ def test_cli_feedback_writes_the_pages(history_class, capsys):
     report, _, out = history_class
     folder = str(Path(report.submissions[0].file).parent)
     assert main(["feedback", "--assignment", "history", "--out", str(out), "--lang", "en", folder]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["2412001.html", "2412002.html", "2412003.html", "2412004.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".feedback-pages.json", "2412001.html", "2412002.html", "2412003.html",
+                                                     "2412004.html", "index.html"]
     assert "wrote 4 student page(s)" in capsys.readouterr().out
     assert "Score: 100 / 100 points" in (out / "2412001.html").read_text(encoding="utf-8")
 

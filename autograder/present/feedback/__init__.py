@@ -16,6 +16,7 @@ never import this package. Never imports pipeline, course, execute or cli.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -49,7 +50,8 @@ def write_feedback(report: Report, spec: Spec, out_dir: str | os.PathLike[str], 
     page that says why. ``names`` (student id → name) are shown in the overview; file paths are shown relative to
     ``root`` (the course folder), else to the submissions' common folder. The list holds the pages in report order,
     then the pages of ``others``, then ``index.html``. The submitted files are read again (when still there) only
-    to quote the first lines of a cited cell.
+    to quote the first lines of a cited cell. A page this function wrote in ``out_dir`` before, of a student no longer
+    in the round, is removed (``.feedback-pages.json`` lists what it wrote); nothing else there is touched.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
@@ -69,7 +71,29 @@ def write_feedback(report: Report, spec: Spec, out_dir: str | os.PathLike[str], 
                                extra_pages=dict(zip((r.student_id or "" for r in extra), pages[len(report.submissions):],
                                                     strict=True)), root=root)
     paths.append(_write(out / "index.html", index.render(**context)))
+    _forget_stale_pages(out, paths)
     return paths
+
+
+MANIFEST = ".feedback-pages.json"
+
+
+def _forget_stale_pages(out: Path, written: Sequence[Path]) -> None:
+    """Remove the pages an earlier run wrote here that this run did not (a student no longer in the round), then
+    record what this run wrote. Only names from our own manifest are ever removed, and only plain ``.html`` files
+    directly in ``out``: a page an instructor put there, or any other file, is left alone."""
+    manifest = out / MANIFEST
+    now = sorted(p.name for p in written)
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8"))
+        before = [n for n in before if isinstance(n, str)] if isinstance(before, list) else []
+    except (OSError, ValueError):
+        before = []
+    for name in set(before) - set(now):
+        page = out / name
+        if Path(name).name == name and name.endswith(".html") and page.is_file() and not page.is_symlink():
+            page.unlink()
+    manifest.write_text(json.dumps(now, ensure_ascii=False), encoding="utf-8")
 
 
 def page_names(report: Report) -> list[str]:
