@@ -70,7 +70,7 @@ def with_run_record(path: str | os.PathLike[str], nb: Notebook, evidence: Eviden
     """The evidence with its test cells trusted only when ``autograder run``'s own record names this file's
     bytes (``autograder.read.runrecord``); the notebook's metadata never says so."""
     record = run_record(path)
-    return evidence if record is None else replace(evidence, tests=test_record(nb, record))
+    return evidence if record is None else replace(evidence, tests=test_record(nb, record), verified=record.verified)
 
 
 def error_result(file: str, sid: str | None, spec: Spec, exc: NotebookError) -> SubmissionResult:
@@ -122,9 +122,49 @@ def _map(files: list[str], spec: Spec, jobs: int) -> Iterator[SubmissionResult]:
             yield grade_notebook(f, spec)
         return
     from concurrent.futures import ProcessPoolExecutor  # lazy: `check` never needs worker processes (cold start)
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_grade_for_pool, [(f, spec) for f in files], chunksize=max(1, len(files) // (jobs * 8)))
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(_grade_for_pool, [(f, spec) for f in files],
+                                   chunksize=max(1, len(files) // (jobs * 8))):
+                yield result
+                done += 1
+    except BrokenProcessPool:  # a worker died (killed, out of memory, a crash in a library): which file is unknown
+        yield from _one_by_one(files[done:], spec)
+
+
+def _one_by_one(files: list[str], spec: Spec) -> Iterator[SubmissionResult]:
+    """Grade the files left after a worker died, each in turn in one worker process (a new one after each death),
+    so that the file that kills a worker gets its own error entry and every other file is graded."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = None
+    try:
+        for f in files:
+            pool = pool or ProcessPoolExecutor(max_workers=1)
+            try:
+                yield pool.submit(_grade_for_pool, (f, spec)).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False)
+                pool = None
+                yield error_result(display_name(f), student_id_of(f), spec, worker_died(display_name(f)))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def worker_died(file: str) -> NotebookError:
+    """The error entry of a file whose grading process died (killed, out of memory, a crash inside a library)."""
+    return NotebookError("worker_died",
+                         f"{file}: このファイルの採点中に採点プロセスが止まりました（メモリ不足などで強制終了）。"
+                         "ほかのファイルは採点しました。ファイルが壊れていないか確かめ、このファイルだけ --jobs 1 で"
+                         "採点し直すか、ファイルを添えて報告してください。",
+                         f"{file}: the process grading this file died (killed, e.g. out of memory). The other files "
+                         "were graded. Check that the file is intact, grade it alone with --jobs 1, or report it "
+                         "with the file.")
 
 
 # ------------------------------------------------------------------ inspect

@@ -10,6 +10,7 @@ test fails or the run times out, *survives* when every test passes. Results go t
     python benchmarks/mutation.py                         # every module below, at most 40 mutants each
     python benchmarks/mutation.py -m judge/checks/code.py --max 0   # every mutant of one module
     python benchmarks/mutation.py --budget 900 --json /tmp/mutation.json
+    python benchmarks/mutation.py -m judge/metrics.py --line 30     # every mutant of line 30 (is a survivor killed?)
 
 Why not mutmut or cosmic-ray: both rewrite the files in place (mutmut 3 in a ``mutants/`` copy that needs its own
 pytest configuration) and run the whole suite by default; here the tree is shared and the time is bounded, and 150
@@ -34,6 +35,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+# the integrity rules: unit tests first (fast), then the red-team attacks, then "no honest notebook is flagged"
+INTEGRITY = ["tests/test_integrity.py", "tests/test_survivors.py", "tests/test_redteam_computed.py",
+             "tests/test_redteam_logs.py", "tests/test_corpus_integrity.py"]
 # module (under autograder/) -> the fast tests that should kill its mutants
 TARGETS: dict[str, list[str]] = {
     "judge/checks/code.py": ["tests/test_checks.py", "tests/test_survivors.py"],
@@ -41,15 +45,22 @@ TARGETS: dict[str, list[str]] = {
     "judge/checks/history.py": ["tests/test_checks.py", "tests/test_survivors.py", "tests/test_one_owner.py"],
     "judge/checks/summary.py": ["tests/test_checks.py", "tests/test_survivors.py"],
     "judge/checks/accuracy.py": ["tests/test_checks.py", "tests/test_survivors.py"],
-    "judge/checks/gpu.py": ["tests/test_checks.py", "tests/test_gpu.py"],
+    "judge/checks/gpu.py": ["tests/test_checks.py", "tests/test_survivors.py", "tests/test_gpu.py"],
     "judge/metrics.py": ["tests/test_checks.py", "tests/test_one_owner.py", "tests/test_survivors.py"],
-    "judge/integrity/execution.py": ["tests/test_integrity.py", "tests/test_survivors.py"],
-    "judge/integrity/summary_rules.py": ["tests/test_integrity.py"],
+    "judge/integrity/execution.py": [*INTEGRITY, "tests/test_redteam_points_gpu.py"],  # the session flag: red team
+    "judge/integrity/summary_rules.py": ["tests/test_integrity.py", "tests/test_survivors.py", "tests/test_redteam_computed.py"],
+    "judge/integrity/evaluate_rules.py": [*INTEGRITY],
+    "judge/integrity/training_rules.py": [*INTEGRITY],
+    "judge/integrity/figure_rules.py": [*INTEGRITY],
+    "judge/integrity/tolerances.py": [*INTEGRITY],
+    "judge/integrity/plausibility.py": [*INTEGRITY],
+    "judge/integrity/gpu_rules.py": ["tests/test_integrity.py", "tests/test_survivors.py", "tests/test_redteam_points_gpu.py"],
     "read/outputs/summary.py": ["tests/test_summary.py", "tests/test_survivors.py"],
-    "read/outputs/fitlog.py": ["tests/test_fitlog.py"],
+    "read/outputs/fitlog.py": ["tests/test_fitlog.py", "tests/test_fitlog_formats.py", "tests/test_survivors.py"],
     "read/outputs/evaluate.py": ["tests/test_evaluate.py", "tests/test_survivors.py"],
     "read/outputs/gpu.py": ["tests/test_gpu.py", "tests/test_survivors.py"],
-    "read/outputs/history.py": ["tests/test_extract.py", "tests/test_survivors.py"],
+    "read/outputs/history.py": ["tests/test_extract.py", "tests/test_survivors.py", "tests/test_fitlog.py",
+                                "tests/test_properties.py", "tests/test_parser_time.py"],
 }
 
 FLIP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -130,15 +141,20 @@ def _run_tests(copy_root: Path, tests: list[str], timeout: float) -> str:
     return {0: "survived", 1: "killed"}.get(proc.returncode, "error")
 
 
-def _mutants(module: str, limit: int, rng: random.Random) -> tuple[ast.AST, list[tuple[int, int, str]]]:
+def _mutants(module: str, limit: int, rng: random.Random,
+             lines: frozenset[int] = frozenset()) -> tuple[ast.AST, list[tuple[int, int, str]]]:
     tree = ast.parse((REPO / "autograder" / module).read_text(encoding="utf-8"))
     points = list(_points(tree))
+    if lines:  # only the mutants on these lines (to check that a new test kills a survivor), never sampled
+        nodes = list(ast.walk(tree))
+        return tree, [p for p in points if getattr(nodes[p[0]], "lineno", 0) in lines]
     if limit and len(points) > limit:
         points = sorted(rng.sample(points, limit))
     return tree, points
 
 
-def run(modules: list[str], limit: int, budget: float, timeout: float, seed: int) -> list[Mutant]:
+def run(modules: list[str], limit: int, budget: float, timeout: float, seed: int,
+        lines: frozenset[int] = frozenset()) -> list[Mutant]:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
     shutil.copytree(REPO / "autograder", work / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
@@ -148,7 +164,7 @@ def run(modules: list[str], limit: int, budget: float, timeout: float, seed: int
         for module in modules:
             target = work / "autograder" / module
             original = target.read_text(encoding="utf-8")
-            tree, points = _mutants(module, limit, rng)
+            tree, points = _mutants(module, limit, rng, lines)
             for index, sub, what in points:
                 if time.monotonic() > deadline:
                     break
@@ -183,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds per mutant (a hang is a kill)")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--json", type=Path, help="write every mutant and its status here")
+    parser.add_argument("--line", type=int, action="append", default=[],
+                        help="only the mutants on this line (repeatable; every one of them, not sampled)")
     args = parser.parse_args(argv)
     # check the tests pass unmutated first: a red baseline would count every mutant as killed
     for tests in dict.fromkeys(tuple(TARGETS[m]) for m in args.module or TARGETS):
@@ -190,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         if base != "survived":
             print(f"baseline of {', '.join(tests)} is {base}: fix the tests first", file=sys.stderr)
             return 2
-    results = run(args.module or list(TARGETS), args.max, args.budget, args.timeout, args.seed)
+    results = run(args.module or list(TARGETS), args.max, args.budget, args.timeout, args.seed, frozenset(args.line))
     print(table(results))
     for m in results:
         if m.status == "survived":

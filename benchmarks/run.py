@@ -9,6 +9,10 @@ measures, best of ``--repeat`` runs on warm files:
 * static grading (``grade_paths``) with 1 job and with every core, without and with collusion detection
   (``autograder.collusion``: the row appears when the module exists and ``grade_paths`` takes ``collusion=``);
 * where one job's time goes (load, the AST of the code, the output parsers, the checks), CPU time;
+* against the floor: CPU ms per notebook of ``json.loads``, of ``json.loads`` + ``ast.parse`` of every code cell,
+  and of grading, side by side, with the ratios, and notebooks/s with 1 and 2 jobs, on a sample of the generated
+  (class-like) batch and on the real corpus (``--corpus``, default ``../shared/corpus/real``);
+* instructions per notebook of the same three (valgrind callgrind, when installed; ``--no-instructions``);
 * peak RSS of a process that grades all the submissions (``resource.getrusage``), with 1 job and every core;
 * the cold start of ``autograder check`` (a new interpreter, best of 10), beside ``python -c pass``;
 * ``nbgrader autograde`` of ``--nbgrader`` submissions of the course's 課題1 (``assignments/source/perceptron``,
@@ -129,10 +133,126 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
         ("json.loads", cpu(lambda: [json.loads(d) for d in datas])),
         ("load_notebook (json.loads + cells, outputs, cleaned text)", cpu(lambda: [load_notebook(f) for _, f in files])),
         ("ast.parse of the code cells alone", cpu(parse_code)),
-        ("analyze_cells (AST: models, calls, defs)", cpu(lambda: [analyze_cells(c) for c in cells])),
+        ("analyze_cells (AST: models, calls, defs; the batch cache of parsed cells warm)", cpu(lambda: [analyze_cells(c) for c in cells])),
         ("extract (the AST above + every output parser)", cpu(lambda: [extract(nb) for nb in nbs])),
         ("checks + integrity flags", cpu(lambda: [grade_evidence(f, ev, specs[a]) for (a, f), ev in zip(files, evs, strict=False)])),
     ]
+
+
+def _code_sources(raw: object) -> list[str]:
+    if not isinstance(raw, dict):
+        return []
+    worksheets = raw.get("worksheets")
+    cells = raw.get("cells") if not isinstance(worksheets, list) else [c for w in worksheets for c in w.get("cells", [])]
+    out = []
+    for cell in cells if isinstance(cells, list) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", cell.get("input", ""))
+            out.append("".join(source) if isinstance(source, list) else source if isinstance(source, str) else "")
+    return out
+
+
+def _loads(data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def floor_parse(datas: list[bytes]) -> None:
+    """The floor of static grading: ``json.loads`` of the file and ``ast.parse`` of every code cell -- reading what
+    the student wrote and what it printed, nothing more."""
+    import ast
+    import contextlib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for data in datas:
+            for source in _code_sources(_loads(data)):
+                with contextlib.suppress(SyntaxError, ValueError):
+                    ast.parse(source)
+
+
+def against_floor(files: list[str], spec_of, repeat: int) -> dict:
+    """CPU ms per notebook, side by side in this process: ``json.loads``, the floor (``json.loads`` + ``ast.parse``),
+    static grading with 1 job (collusion detection on, as ``autograder grade`` does), and the wall-clock notebooks/s of
+    1 job and of 2 jobs (worker CPU included in the CPU figure). Round-robin, fastest of ``repeat``."""
+    datas = [Path(f).read_bytes() for f in files]
+    by: dict[str, list[str]] = {}
+    for f in files:
+        by.setdefault(spec_of(f), []).append(f)
+
+    def grade(jobs: int) -> None:
+        for assignment, group in by.items():
+            grade_paths(group, load_spec(assignment), jobs=jobs)
+
+    runs: dict[str, list[tuple[float, float]]] = {"json": [], "floor": [], "grade1": [], "grade2": []}
+    for _ in range(repeat):
+        runs["json"].append(best(lambda: [_loads(d) for d in datas], 1))
+        runs["floor"].append(best(lambda: floor_parse(datas), 1))
+        runs["grade1"].append(best(lambda: grade(1), 1))
+        runs["grade2"].append(best(lambda: grade(2), 1))
+    n = len(files)
+    cpu = {k: min(c for _, c in v) / n * 1000 for k, v in runs.items()}
+    wall = {k: min(w for w, _ in v) for k, v in runs.items()}
+    return {"files": n, "kb": sum(len(d) for d in datas) / n / 1024, "cpu": cpu,
+            "nbs1": n / wall["grade1"], "nbs2": n / wall["grade2"]}
+
+
+def say_floor_table(say, rows: list[tuple[str, dict]]) -> None:
+    say("| input | files | KB / file | `json.loads` CPU ms | `json.loads` + `ast.parse` CPU ms | grading CPU ms (1 job) "
+        "| × `json.loads` | × (`json.loads` + `ast.parse`) | notebooks/s, 1 job | notebooks/s, 2 jobs | CPU ms, 2 jobs (all processes) |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in rows:
+        c = r["cpu"]
+        say(f"| {name} | {r['files']:,} | {r['kb']:.0f} | {c['json']:.2f} | {c['floor']:.2f} | {c['grade1']:.2f} | "
+            f"{c['grade1'] / c['json']:.1f} | {c['grade1'] / c['floor']:.1f} | {r['nbs1']:,.0f} | {r['nbs2']:,.0f} | "
+            f"{c['grade2']:.2f} |")
+
+
+INSTRUCTIONS = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    files, mode = json.loads(Path(sys.argv[1]).read_text()), sys.argv[2]
+    datas = [Path(f).read_bytes() for f in files]
+    sys.path.insert(0, sys.argv[3])
+    from run import floor_parse, _loads
+    from autograder.judge.spec import load_spec
+    from autograder.pipeline import grade_paths
+    spec = load_spec("mlp")
+    if mode == "json":
+        [_loads(d) for d in datas]
+    elif mode == "floor":
+        floor_parse(datas)
+    elif mode == "grade":
+        grade_paths(files, spec, jobs=1)
+""")
+
+
+def instructions(files: list[str]) -> dict[str, float] | None:
+    """Instructions per notebook (valgrind's callgrind, when installed): deterministic where CPU time is not. Each
+    mode runs in a new interpreter; the same interpreter with nothing to do (mode ``none``) is subtracted."""
+    if shutil.which("valgrind") is None:
+        return None
+    import re
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(files, fh)
+    counts = {}
+    try:
+        for mode in ("none", "json", "floor", "grade"):
+            with tempfile.TemporaryDirectory() as out:
+                proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/cg.out",
+                                       sys.executable, "-c", INSTRUCTIONS, fh.name, mode, str(HERE)],
+                                      capture_output=True, text=True, check=False)
+            found = re.search(r"Collected\s*:\s*(\d+)", proc.stderr)
+            if proc.returncode != 0 or not found:
+                return None
+            counts[mode] = int(found.group(1))
+    finally:
+        os.unlink(fh.name)
+    return {mode: (counts[mode] - counts["none"]) / len(files) for mode in ("json", "floor", "grade")}
 
 
 RSS_SCRIPT = textwrap.dedent("""
@@ -255,6 +375,38 @@ def nbgrader_compare(count: int, work: Path, repeat: int) -> dict | str:
 
 # ------------------------------------------------------------------ main
 
+def floor_section(say, args, files: list[str]) -> None:
+    """The tables against the floor and, when valgrind is there, of instruction counts."""
+    total = len(files)
+    say()
+    say("Against the floor (`json.loads` + `ast.parse` of every code cell), side by side in one process, CPU ms per "
+        f"notebook, fastest of {args.repeat} round-robin runs; grading with collusion detection:")
+    say()
+    sample = files[:: max(1, total // 400)]
+    number = {str(load_spec(a).number): a for a in ASSIGNMENTS}
+    floor_rows = [(f"class-like: {len(sample):,} of the generated submissions",
+                   against_floor(sample, lambda f: number.get(Path(f).stem[-1], "mlp"), args.repeat))]
+    corpus = sorted(str(p) for p in Path(args.corpus).glob("*.ipynb")) if Path(args.corpus).is_dir() else []
+    if corpus:
+        floor_rows.append(("heterogeneous: the real corpus, graded as 課題2 (mlp)",
+                           against_floor(corpus, lambda f: "mlp", args.repeat)))
+    say_floor_table(say, floor_rows)
+    if not args.no_instructions:
+        counted = [("class-like, 20 files", sample[:20])] + ([("real corpus", corpus)] if corpus else [])
+        results = [(name, instructions(group)) for name, group in counted]
+        if all(r is not None for _, r in results):
+            say()
+            say("Instructions per notebook (valgrind callgrind, each in a new interpreter less the same one idle; "
+                "graded as 課題2):")
+            say()
+            say("| input | `json.loads` | `json.loads` + `ast.parse` | grading | × `json.loads` | × floor |")
+            say("|---|---:|---:|---:|---:|---:|")
+            for name, r in results:
+                assert r is not None
+                say(f"| {name} | {r['json'] / 1e6:.2f} M | {r['floor'] / 1e6:.2f} M | {r['grade'] / 1e6:.1f} M | "
+                    f"{r['grade'] / r['json']:.1f} | {r['grade'] / r['floor']:.1f} |")
+
+
 def _submissions(folder: Path, n: int) -> dict[str, list[str]]:
     """The generated submissions by assignment: those already in ``folder`` when complete, else newly generated."""
     existing = sorted(str(p) for p in folder.glob("*.ipynb")) if folder.exists() else []
@@ -271,6 +423,9 @@ def main() -> None:
     ap.add_argument("--nbgrader", type=int, default=5, help="submissions for nbgrader autograde (0: skip)")
     ap.add_argument("--dir", help="folder of generated submissions to reuse or fill (default: a temporary one)")
     ap.add_argument("--markdown", help="also write the tables to this file")
+    ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus" / "real"),
+                    help="folder of real notebooks for the heterogeneous batch (default ../shared/corpus/real)")
+    ap.add_argument("--no-instructions", action="store_true", help="skip the callgrind instruction counts")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     lines: list[str] = []
@@ -314,6 +469,7 @@ def main() -> None:
                 f"{wall / floor[0]:.0f} | {cpu / floor[1]:.0f} |")
         say()
         say("CPU s counts every process (the workers too): with all cores it is the work done, not the time taken.")
+        floor_section(say, args, files)
         if not has_collusion:
             say()
             say("Collusion detection: `autograder.collusion` is not there (or `grade_paths` takes no `collusion=`); "

@@ -37,11 +37,16 @@ STRICT_ENV = "AUTOGRADER_STRICT_TESTS"
 FAST_TIMEOUT = 60  # seconds, every test not marked slow (parsers must fail, not hang)
 SLOW_TIMEOUT = 900  # seconds, tests marked slow (kernels, TensorFlow, nbgrader)
 
-# Hypothesis: "dev" is the default; "ci" (selected in strict mode, or with --hypothesis-profile=ci) draws more
-# examples, never uses a deadline (the machine is shared) and prints the failing example's blob to reproduce it.
+# Hypothesis: "dev" is the default; "ci" (selected in strict mode, or with HYPOTHESIS_PROFILE=ci) draws more
+# examples, never uses a deadline (the machine is shared) and prints the failing example's blob to reproduce it;
+# "quick" (selected by the quick command, ``-m "not slow"``, outside strict mode) draws a fifth of them: the quick
+# loop must stay under a minute, and the full suite and CI still draw every example.
 settings.register_profile("dev", deadline=None)
+settings.register_profile("quick", max_examples=20, deadline=None)
 settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
+QUICK_DIVISOR = 5  # property tests with their own example count draw count // 5 (at least 20) in the quick loop
+_QUICK = {"on": False}
 
 
 def strict() -> bool:
@@ -61,8 +66,22 @@ CORPUS_HINT = ("Clone the shared material beside the repository (../shared/corpu
                "many tests are parametrized over its files at collection time.")
 
 
+def quick_run(config: pytest.Config) -> bool:
+    """The quick command: ``-m "not slow"`` outside strict mode (CI always runs the full suite)."""
+    return not strict() and "not slow" in (config.getoption("markexpr", "") or "")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    settings.load_profile("ci" if strict() else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+    _QUICK["on"] = quick_run(config)
+    settings.load_profile("ci" if strict() else os.environ.get("HYPOTHESIS_PROFILE")
+                          or ("quick" if _QUICK["on"] else "dev"))
+
+
+def examples(full: int) -> int:
+    """Examples for a property test that sets its own count: ``full`` in the full suite and in CI, a fifth of it (at
+    least 20) in the quick command. Test modules are imported after ``pytest_configure``, so module-level
+    ``settings(max_examples=examples(N))`` sees the run's choice."""
+    return max(20, full // QUICK_DIVISOR) if _QUICK["on"] else full
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -528,7 +528,11 @@ def test_there_are_at_least_30_kinds():
     assert len({c.kind for c in CASES}) == len(CASES) >= 30
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.kind for c in CASES])
+HEAVY = {"notebook_of_100_mb"}  # writes and reads 100 MB (~2 s): the full suite and CI run it, the quick loop not
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.kind in HEAVY else c for c in CASES],
+                         ids=[c.kind for c in CASES])
 def test_bad_input_gets_one_entry_and_the_batch_goes_on(case: Case, tmp_path: Path, goods: dict[str, list[Path]]):
     folder = tmp_path / "batch"
     folder.mkdir()

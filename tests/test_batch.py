@@ -87,3 +87,36 @@ def test_every_path_gets_one_entry_in_the_order_given(batch: Path, tmp_path: Pat
     report = grade_paths(paths, MLP, jobs=2)
     assert [r.file for r in report.submissions] == files
     assert report.submissions[-1].error_code == "not_found"
+
+
+def _dies_on_poison(path, spec):
+    """grade_notebook, but the process grading a file named ``poison`` is killed (as the OOM killer would)."""
+    import os
+    import signal
+
+    if "poison" in str(path):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _real_grade_notebook(path, spec)
+
+
+from autograder import pipeline as _pipeline  # noqa: E402
+
+_real_grade_notebook = _pipeline.grade_notebook
+
+
+def test_a_worker_killed_on_one_file_costs_only_that_file(batch: Path, tmp_path: Path, monkeypatch):
+    import multiprocessing
+
+    assert multiprocessing.get_start_method() == "fork", "the workers must inherit the patched grader"
+    files = sorted(str(p) for p in batch.glob("*.ipynb"))[:6]
+    poison = tmp_path / "2412099_poison_2.ipynb"
+    shutil.copy(files[0], poison)
+    paths = [*files[:3], str(poison), *files[3:]]
+    alone = grade_paths(paths[:3] + paths[4:], MLP, jobs=1)
+    monkeypatch.setattr(_pipeline, "grade_notebook", _dies_on_poison)
+    report = grade_paths(paths, MLP, jobs=2)
+    assert [r.file for r in report.submissions] == [_pipeline.display_name(p) for p in paths]  # every file, in order
+    dead = report.submissions[3]
+    assert dead.status == "error" and dead.error_code == "worker_died" and "--jobs 1" in dead.error
+    others = [r for i, r in enumerate(report.submissions) if i != 3]
+    assert [(r.status, r.score) for r in others] == [(r.status, r.score) for r in alone.submissions]

@@ -7,6 +7,7 @@ import math
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.timeout(120)
 
 FINITE = st.floats(allow_nan=False, allow_infinity=False)
 ANY = st.one_of(st.floats(), st.just(math.nan), st.just(math.inf), st.just(-math.inf), st.none())
-PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # the line chart's plot area (line_chart's defaults: 540 × 320, margins 64/16/34/72)
 LEFT, TOP, PW, PH = 64, 34, 540 - 64 - 16, 320 - 34 - 72

@@ -109,6 +109,17 @@ def test_best_epoch_one_or_zero_based_and_wrong():
     assert run_one(check, Evidence(histories=(printed,))).status == "missing"
 
 
+def test_best_epoch_tied_in_the_printed_log_accepts_each_tied_epoch():
+    """A log shows 4 decimals: the true lowest val_loss (epoch 35, from the full-precision history the student
+    took argmin of) can print the same as epoch 34's. Both are right as far as the notebook shows; 36 is not."""
+    val = [0.5] * 33 + [0.3215, 0.3215, 0.3301] + [0.4] * 14
+    printed = History(keys=("loss", "val_loss"), values={"loss": tuple([0.2] * 50), "val_loss": tuple(val)}, cell=5)
+    check = _check("best_epoch")
+    for line, status in (("best epoch: 35", "pass"), ("best epoch: 34", "pass"), ("best epoch: 33", "pass"),
+                         ("best epoch: 36", "fail"), ("best epoch: 32", "fail")):
+        assert run_one(check, Evidence(histories=(printed,), outputs=((6, line),))).status == status, line
+
+
 def test_overfitting_gap():
     check = _check("overfitting_gap")
     base, drop = _fit(5, loss=0.05, val_loss=0.5), _fit(5, loss=0.2, val_loss=0.3, cell=9)

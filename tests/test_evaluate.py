@@ -5,6 +5,7 @@ were read from the raw notebook JSON by hand, never from these parsers.
 """
 from __future__ import annotations
 
+import ast
 from functools import cache
 from pathlib import Path
 
@@ -251,6 +252,59 @@ def test_value_dict_and_scalar_loss():
     assert shown("{'accuracy': 0.9754, 'loss': 0.0796}", "model.evaluate(x_test, y_test, return_dict=True)") == [
         ("value", 0.9754, 0.0796)]
     assert shown("0.0796", "model.evaluate(x_test, y_test)") == [("value", None, 0.0796)]
+
+
+def test_value_printed_after_words_in_a_one_item_set():
+    """``print("accuracy:", {acc})`` (a real lab notebook): the words, then the value in braces."""
+    source = "loss_b, accuracy_b = model_b.evaluate(test_img, test_label)\nprint('loss:', {loss_b})\nprint('accuracy:', {accuracy_b})"
+    text = "loss: {308.872314453125}\naccuracy: {0.31200000643730164}"
+    assert shown(text, source) == [("value", 0.31200000643730164, None)]
+    later = {"acc": (ast.parse("model.evaluate(x_test, y_test)").body[0].value, 1)}
+    assert [(e.source, e.accuracy) for e in parse_evaluations("acc = [0.97]", "print('acc =', [acc])", later)] == [
+        ("value", 0.97)]
+
+
+def test_python2_print_of_a_result_shows_a_tuple():
+    later = {"test_acc": (ast.parse("network.evaluate(test_images, test_labels)").body[0].value, 1)}
+    found = parse_evaluations("('test_acc:', 0.98170000000000002)\n", "print('test_acc:', test_acc)\n", later)
+    assert [(e.source, e.accuracy) for e in found] == [("value", 0.9817)]
+
+
+def test_labelled_print_of_a_result_is_read_once():
+    source = "score = model.evaluate(x_test, y_test)\nprint('Test accuracy:', score[1])"
+    assert shown("Test accuracy: 0.9786", source) == [("print", 0.9786, None)]
+
+
+@pytest.mark.parametrize("text,source", [
+    ("accuracy: {0.97}", "acc = model.evaluate(x_train, y_train)[1]\nprint('accuracy:', {acc})"),  # no test result
+    ("accuracy: {0.97}", "loss, acc = model.evaluate(x_test, y_test)\nprint('accuracy:', {acc}, 'done')"),  # words last
+    ("note: {0.97}", "loss, acc = model.evaluate(x_test, y_test)\nprint('accuracy:', {acc})"),  # not the line printed
+    ("accuracy: {0.97, 0.5}", "loss, acc = model.evaluate(x_test, y_test)\nprint('accuracy:', {acc})"),
+    ("accuracy: 97", "loss, acc = model.evaluate(x_test, y_test)\nprint('accuracy:', acc)"),  # cannot be an accuracy
+])
+def test_no_labelled_value(text, source):
+    assert [e for e in parse_evaluations(text, source) if e.source == "value"] == []
+
+
+def test_displayed_tuple_of_the_same_result_twice():
+    """``model.evaluate(x), loaded.evaluate(x)`` of a model saved and loaded again (a real notebook)."""
+    source = "model.evaluate(X_test_mlp,y_test_mlp),loaded_model.evaluate(X_test_mlp,y_test_mlp)"
+    bars = "10000/10000 [==============================] - 0s 36us/step\n" * 2
+    text = bars + "({'loss': 0.09910182151495574, 'acc': 0.9795},\n {'loss': 0.09910182151495574, 'acc': 0.9795})"
+    values = [x for x in shown(text, source) if x[0] == "value"]
+    assert values == [("value", 0.9795, 0.09910182151495574)]
+    lists = "([0.0991, 0.9795], [0.0991, 0.9795])"
+    assert [x for x in shown(lists, source) if x[0] == "value"] == [("value", 0.9795, 0.0991)]
+
+
+@pytest.mark.parametrize("text,source", [
+    ("({'loss': 0.1, 'acc': 0.97}, {'loss': 0.3, 'acc': 0.91})", "a.evaluate(x_test, y_test), b.evaluate(x_test, y_test)"),
+    ("({'loss': 0.1, 'acc': 0.97}, {'loss': 0.1, 'acc': 0.97})", "a.evaluate(x_train, y_train), b.evaluate(x_test, y_test)"),
+    ("({'loss': 0.1, 'acc': 0.97},)", "a.evaluate(x_test, y_test), b.evaluate(x_test, y_test)"),
+])
+def test_displayed_tuple_that_is_not_one_result(text, source):
+    """Two different models (which is the test accuracy?), training data, or not as many elements: none."""
+    assert [e for e in parse_evaluations(text, source) if e.source == "value"] == []
 
 
 @pytest.mark.parametrize("text,source", [

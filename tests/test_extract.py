@@ -132,7 +132,7 @@ def _fits(write_nb, cells) -> list[tuple]:
 def test_epochs_run_counts_the_epochs_shown_and_epochs_arg_is_the_argument(write_nb):
     log = k2_fit_text(50, (0.0880, 0.9755), shown=3) + "Epoch 3: early stopping\n"
     got = inspect(write_nb([s.code("history = model.fit(x, y, epochs=50, callbacks=[early])", [s.stream(log)])]))
-    assert got["fits"] == [{"cell": 0, "epochs_run": 3, "epochs_arg": 50, "metrics": ["loss", "accuracy"],
+    assert got["fits"] == [{"cell": 0, "source": "log", "epochs_run": 3, "epochs_arg": 50, "metrics": ["loss", "accuracy"],
                             "last": {"loss": 0.0880, "accuracy": 0.9755}}]
 
 
@@ -392,9 +392,9 @@ def _good_entry(path, acc: float) -> dict:
     return {"file": str(path), "status": "read", "error": None, "keras": "2",
             "summaries": [{"cell": 0, "model": "sequential", "total_params": 25450, "trainable_params": 25450,
                            "non_trainable_params": 0, "layers": LAYERS_JSON}],
-            "fits": [{"cell": 1, "epochs_run": 2, "epochs_arg": 2, "metrics": ["loss", "accuracy"],
+            "fits": [{"cell": 1, "source": "log", "epochs_run": 2, "epochs_arg": 2, "metrics": ["loss", "accuracy"],
                       "last": {"loss": 0.3012, "accuracy": 0.9123}}],
-            "history_keys": ["loss", "accuracy"],
+            "history_keys": ["loss", "accuracy"], "history_keys_source": "log",
             "evaluations": [{"cell": 2, "source": "print", "accuracy": acc, "loss": None,
                              "text": f"Test accuracy: {acc}"}],
             "test_accuracy": acc, "figures": [], "gpu": {"verdict": "unknown", "signals": []},

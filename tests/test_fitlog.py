@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -654,7 +655,7 @@ _PIECES = ["Epoch 1/3\n", "Epoch 2/3\n", "Epoch 0/0", f"1875/1875 {K3} 3s 2ms/st
            "/", "━", "[", "]", "{", "}", "'", "(", "Downloading data from x\n", "Train on 10 samples\n"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), max_size=12),
        st.sampled_from(["", "model.evaluate(x_test, y_test)", "s = m.evaluate(x_train)\ns[1]", "print(", "%%time"]))
 def test_parsers_never_raise_on_any_text(parts, source):

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,9 +30,10 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 SPEC = load_spec("mlp")
 WORK = Path(tempfile.mkdtemp(prefix="autograder-fuzz-"))
-#: examples per test: 1,500 in CI (strict mode), 300 on a developer's machine; AUTOGRADER_FUZZ_EXAMPLES overrides
+#: examples per test: 1,500 in CI (strict mode), 300 on a developer's machine (60 in the quick command, -m "not slow");
+#: AUTOGRADER_FUZZ_EXAMPLES overrides
 EXAMPLES = int(os.environ.get("AUTOGRADER_FUZZ_EXAMPLES") or (1500 if os.environ.get("CI", "").lower() in ("true", "1")
-                                                               or os.environ.get("AUTOGRADER_STRICT_TESTS") == "1" else 300))
+                                                               or os.environ.get("AUTOGRADER_STRICT_TESTS") == "1" else examples(300)))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 

@@ -30,7 +30,7 @@ def S(cell: int, model: str | None, total: int, layers: list, trainable: int | N
 
 def F(cell: int, run: int, arg: int | None, last: dict) -> dict:
     """A fit whose every epoch shows the metrics of ``last`` (in printed order)."""
-    return {"cell": cell, "epochs_run": run, "epochs_arg": arg, "metrics": list(last), "last": last}
+    return {"cell": cell, "source": "log", "epochs_run": run, "epochs_arg": arg, "metrics": list(last), "last": last}
 
 
 def E(cell: int, source: str, text: str, accuracy: float | None = None, loss: float | None = None) -> dict:
@@ -66,6 +66,7 @@ EXPECTED["colab_gpu_mnist_mlp_minimal_null_exec_counts"] = {
     "summaries": [S(2, "sequential", 932362, K2_MLP_932)],
     "fits": [F(3, 10, 10, {"loss": 0.0478, "accuracy": 0.9877, "val_loss": 0.1127, "val_accuracy": 0.9814})],
     "history_keys": ["loss", "accuracy", "val_loss", "val_accuracy"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(4, "print", "Test accuracy: 0.9814000129699707", accuracy=0.9814000129699707)],
     "test_accuracy": 0.9814000129699707,
     "figures": [],
@@ -81,6 +82,7 @@ EXPECTED["keras_theano_2016_mnist_mlp_tutorial"] = {
     "summaries": [],
     "fits": [F(18, 4, 4, {"loss": 0.0557, "acc": 0.9816, "val_loss": 0.0642, "val_acc": 0.9805})],
     "history_keys": ["loss", "acc", "val_loss", "val_acc"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(20, "print", "Test score: 0.0642029843267", loss=0.0642029843267),
                     E(20, "print", "Test accuracy: 0.9805", accuracy=0.9805)],
     "test_accuracy": 0.9805,
@@ -99,6 +101,7 @@ EXPECTED["jp_mnist_mlp_keras2_summary_history"] = {
                                       L("dense_2", "Dense", "(None, 10)", 5010)])],
     "fits": [F(12, 30, 30, {"loss": 0.0063, "acc": 0.9982, "val_loss": 0.1056, "val_acc": 0.9845})],
     "history_keys": ["loss", "acc", "val_loss", "val_acc"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(16, "value", "[0.120176409252216, 0.98170000000000002]", accuracy=0.9817, loss=0.120176409252216)],
     "test_accuracy": 0.9817,
     "figures": [FIG(14, None), FIG(15, None), FIG(17, None)],
@@ -119,6 +122,7 @@ EXPECTED["udacity_mnist_mlp_dropout_keras2_tfbackend"] = {
                                        L("dense_9", "Dense", "(None, 10)", 5130)])],
     "fits": [F(18, 10, 10, {"loss": 0.0261, "acc": 0.9924, "val_loss": 0.1101, "val_acc": 0.9797})],
     "history_keys": ["loss", "acc", "val_loss", "val_acc"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(16, "print", "Test accuracy: 12.7800%", accuracy=0.1278),
                     E(22, "print", "Test accuracy: 97.8600%", accuracy=0.9786),
                     E(23, "print", "Testing Accuracy: 0.9786", accuracy=0.9786)],
@@ -136,6 +140,7 @@ EXPECTED["korean_cpu_windows_fashion_mnist_gpu_check_out_of_order"] = {
     "summaries": [],
     "fits": [F(1, 5, 5, {"loss": 0.2921, "accuracy": 0.8920})],
     "history_keys": ["loss", "accuracy"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(1, "progress", "313/313 - 1s - loss: 0.3755 - accuracy: 0.8669 - 545ms/epoch - 2ms/step",
                       accuracy=0.8669, loss=0.3755),
                     E(1, "print", "테스트 정확도: 0.8669000267982483", accuracy=0.8669000267982483)],
@@ -162,6 +167,7 @@ EXPECTED["tf215_colab_mnist_cnn_student_null_exec_counts"] = {
                                              L("dense", "Dense", "(None, 10)", 23050)])],
     "fits": [F(3, 10, 10, {"loss": 0.0171, "accuracy": 0.9943})],
     "history_keys": ["loss", "accuracy"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(4, "progress", "313/313 [==============================] - 2s 7ms/step - loss: 0.1031 - accuracy: 0.9802",
                       accuracy=0.9802, loss=0.1031),
                     E(4, "value", "0.9801999926567078", accuracy=0.9801999926567078)],
@@ -211,6 +217,7 @@ EXPECTED["keras3_mnist_mlp_dropout_analysis_tf_xla_logs"] = {
         F(11, 12, 12, _k3(0.9971, 0.0144, 0.9787, 0.0751)),
     ],
     "history_keys": ["accuracy", "loss", "val_accuracy", "val_loss"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [
         _tacc(5, "0.9779", "97.79"),
         E(5, "print", "Final Test Accuracy: 0.9779 (97.79%)", accuracy=0.9779),
@@ -258,6 +265,7 @@ EXPECTED["keras3_digit_classification_local_gpu_tf_logs"] = {
     "fits": [F(13, 10, 10, _k3(0.9732, 0.0929, 0.9685, 0.1029)),
              F(19, 10, 10, _k3(0.9827, 0.0533, 0.9898, 0.0365))],
     "history_keys": ["accuracy", "loss", "val_accuracy", "val_loss"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(15, "print", "Test loss: 0.1250554770231247", loss=0.1250554770231247),
                     E(15, "print", "Test accuracy: 0.9632999897003174", accuracy=0.9632999897003174),
                     E(21, "print", "Test loss: 0.0336548313498497", loss=0.0336548313498497),
@@ -284,6 +292,7 @@ EXPECTED["keras3_colab_beginner_mnist_out_of_order"] = {
                                                  L("dense_11", "Dense", "(None, 10)", 1290)])],
     "fits": [F(19, 5, 5, {"accuracy": 0.9850, "loss": 0.0452}), F(34, 10, 10, {"accuracy": 0.9235, "loss": 0.2008})],
     "history_keys": ["accuracy", "loss"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(21, "progress", "313/313 - 1s - 2ms/step - accuracy: 0.9754 - loss: 0.0796", accuracy=0.9754, loss=0.0796),
                     E(21, "value", "[0.07959365099668503, 0.9753999710083008]", accuracy=0.9753999710083008,
                       loss=0.07959365099668503),
@@ -364,10 +373,16 @@ EXPECTED["keras3_colab_t4_mnist_mlp_cnn_keyboardinterrupt"] = {
                                        L("dense_14", "Dense", "(None, 10)", 1290)]),
         S(43, "functional_1", 170794, RESNET, trainable=169834, non_trainable=960),
     ],
+    # Cell 39: 5-fold CV, `model_cv.fit(…, epochs=EPOCHS_MLP_CV, callbacks=[es], verbose=0)` with `EPOCHS_MLP_CV = 30`
+    # and `EarlyStopping(monitor='val_accuracy', patience=4, restore_best_weights=True, verbose=1)`: each fold prints
+    # only Keras 3's "Restoring model weights from the end of the best epoch: 28." (29, 29, 30, 30), never
+    # "early stopping", so each fold ran all 30 epochs; no per-epoch values.
     "fits": [F(27, 50, 50, _k3(0.7945, 0.6335, 0.8418, 0.5137)),
              F(30, 30, 40, _k3(0.9753, 0.0776, 0.9683, 0.1356)),
+             *[{"cell": 39, "source": "callbacks", "epochs_run": 30, "epochs_arg": 30, "metrics": [], "last": {}}] * 5,
              F(43, 13, 40, _k3(0.9833, 0.0565, 0.9504, 0.1667))],
     "history_keys": ["accuracy", "loss", "val_accuracy", "val_loss"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(27, "print", "MLP Test accuracy: 0.8557", accuracy=0.8557),
                     E(30, "print", "CNN Test accuracy: 0.9737", accuracy=0.9737)],
     # the CNN (cell 30) is never trained again after its test result; the ResNet trained last (cell 43) was
@@ -413,6 +428,7 @@ EXPECTED["jp_tf_tutorial_overfit_underfit_local"] = {
     ],
     "fits": [],
     "history_keys": None,
+    "history_keys_source": None,  # no notebook of the corpus prints history.history or its keys
     "evaluations": [],
     "test_accuracy": None,
     "figures": [FIG(14, 1), FIG(25, 1), FIG(36, 1), FIG(47, 1), FIG(60, 1), FIG(66, 1), FIG(69, 1)],
@@ -427,6 +443,7 @@ EXPECTED["nbformat3_cs231n_two_layer_net_py2"] = {
     "summaries": [],
     "fits": [],
     "history_keys": None,
+    "history_keys_source": None,  # no notebook of the corpus prints history.history or its keys
     "evaluations": [],
     "test_accuracy": None,
     "figures": [FIG(25, None), FIG(26, None)],
@@ -442,6 +459,7 @@ EXPECTED["jp_mnist_mlp_train_on_samples_format"] = {
                                              L("dense_2", "Dense", "multiple", 1010)])],
     "fits": [F(0, 30, 30, {"loss": 0.1195, "acc": 0.9661})],
     "history_keys": ["loss", "acc"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(0, "print", "test_loss: 0.129, test_acc: 0.962", accuracy=0.962, loss=0.129)],
     "test_accuracy": 0.962,
     "figures": [],
@@ -456,6 +474,7 @@ EXPECTED["jp_colab_gpu_mnist_cnn_odd_exec_counts"] = {
     "summaries": [],
     "fits": [F(2, 10, 10, {"loss": 0.0469, "acc": 0.9870, "val_loss": 0.0231, "val_acc": 0.9948})],
     "history_keys": ["loss", "acc", "val_loss", "val_acc"],
+    "history_keys_source": "log",  # no notebook of the corpus prints history.history or its keys
     "evaluations": [E(3, "print", "Test loss: 0.035985792518220844", loss=0.035985792518220844),
                     E(3, "print", "Test accuracy: 0.9902", accuracy=0.9902)],
     "test_accuracy": 0.9902,

@@ -225,6 +225,40 @@ def test_code_changed_after_the_summary_ran_is_flagged_and_explained():
     assert "実行後に変更" in flag.message and "50,890" in flag.message
 
 
+def _base_then_head(first_summary: str) -> dict:
+    """A conv-base style model: ``summary()`` of the first layers, ``add`` calls in the next cell, ``summary()``."""
+    nb = s.submission("mlp", seed=3, keras3=False)
+    code = ("model = Sequential()\nmodel.add(keras.Input((784,)))\nmodel.add(Dense(128, activation='relu'))\n"
+            "model.summary()")
+    nb["cells"].append(s.code(code, [s.stream(first_summary)], count=30))
+    nb["cells"].append(s.code("model.add(Dense(10, activation='softmax'))\nmodel.summary()",
+                              [s.stream(s.keras2_summary(s.dense_stack([128, 10])))], count=31))
+    return nb
+
+
+def test_summary_printed_before_more_layers_are_added_is_honest():
+    """The TF tutorial's shape: the base's table, then ``add`` calls, then the whole model's table (a real
+    notebook: tests/data/real/dlt_lab_cnn.ipynb)."""
+    nb = _base_then_head(s.keras2_summary(s.dense_stack([128])))
+    assert flags_of(nb, "tampered_output") == []
+
+
+def test_summary_before_more_layers_still_must_match_the_layers_built_so_far():
+    """A forged first table (not the 100,480 of the layers built so far, nor the final 101,770) is flagged."""
+    nb = _base_then_head(s.keras2_summary(s.dense_stack([256])))
+    [flag] = flags_of(nb, "tampered_output")
+    assert flag.cells[0] == len(nb["cells"]) - 2 and "200,960" in flag.message
+
+
+def test_summary_in_one_cell_before_its_add_calls_is_honest():
+    nb = s.submission("mlp", seed=3, keras3=False)
+    code = ("model = Sequential([keras.Input((784,)), Dense(128, activation='relu')])\nmodel.summary()\n"
+            "model.add(Dense(10, activation='softmax'))\nmodel.summary()")
+    nb["cells"].append(s.code(code, [s.stream(s.keras2_summary(s.dense_stack([128])) +
+                                              s.keras2_summary(s.dense_stack([128, 10])))], count=30))
+    assert flags_of(nb, "tampered_output") == []
+
+
 # ------------------------------------------------------------------ rule: fit log vs code, gaps, history
 
 def _fit_cell(nb: dict, var: str = "result") -> int:

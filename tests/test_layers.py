@@ -30,7 +30,7 @@ BESIDE = {
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 # Third-party packages each layer may import (anywhere in the module, lazily or not).
 THIRD_PARTY = {
-    "model": set(), "read": {"nbformat", "PIL", "numpy"}, "judge": set(), "pipeline": set(), "errors": set(), "testing": set(),
+    "model": set(), "read": {"nbformat", "PIL", "numpy", "orjson"}, "judge": set(), "pipeline": set(), "errors": set(), "testing": set(),
     "present": {"jinja2", "markupsafe"},
     "course": {"nbgrader", "traitlets", "sqlalchemy", "nbformat", "jinja2"},
     "execute": {"nbclient", "nbformat", "jupyter_client", "jupyter_core", "distributed", "numpy", "sklearn"},
@@ -46,6 +46,7 @@ ONLY_IN = {
     "markupsafe": ("present/feedback",),
     "PIL": ("read/figures.py",),  # read: only to decode learning-curve figures, lazily
     "numpy": ("read/figures.py", "execute/", "kernel.py"),
+    "orjson": ("read/notebook.py",),  # read: the optional fast JSON path ([fast] extra), lazily
 }
 EXCEPT = {"judge": {"read"}}  # judging receives Evidence: it never reads a notebook nor imports a parser
 SCRIPT_MODULES = {"execute/sandbox.py"}  # run as a script inside fresh namespaces: imports nothing of autograder

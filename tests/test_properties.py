@@ -8,6 +8,7 @@ import json
 import math
 from decimal import Decimal
 
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from autograder.read.outputs.summary import parse_summaries
 from autograder.read.text import clean, html_to_text
 from autograder.testing import samples as s
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # ------------------------------------------------------------------ arbitrary text: parsers never raise
 
@@ -270,7 +271,7 @@ def _spans(matches):
     return [(m.span(), m.groups()) for m in matches]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(token_text)
 def test_fast_scans_find_exactly_what_finditer_finds(text):
     assert _spans(fitlog._counters(text)) == _spans(fitlog.COUNTER.finditer(text))
@@ -301,14 +302,14 @@ def _balanced_reference(text: str, start: int) -> int:
     return -1
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(list("{}[]()'\"\\a1 ,:")), max_size=30).map("".join), st.integers(0, 30))
 def test_balanced_jumps_like_the_character_loop(text, start):
     start = min(start, len(text))
     assert fitlog._balanced(text, start) == _balanced_reference(text, start)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(["test", "TEST", "TeSt", "teſt", "tesT", "テスト", "테스트", "正解率", "精度", "正答率",
                                  "認識率", "識別率", "정확도", "tes", "est", "ſ", "x", " ", "İ", "K"])
                 | st.text(max_size=4), max_size=8).map("".join))
@@ -329,7 +330,7 @@ def _backspaces_reference(line: str) -> str:
     return "".join(out)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.sampled_from(["a", "bc", "\x08", "\x08\x08\x08", "━━", "750/750", ""]) | st.text(max_size=3),
                 max_size=20).map("".join))
 def test_backspaces_by_runs_like_the_character_loop(line):

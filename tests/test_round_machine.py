@@ -39,6 +39,7 @@ def _console_script() -> Path:
     pytest.fail("the autograder console script is not installed next to the interpreter (pip install -e .)")
 
 
+@pytest.mark.slow  # a fresh interpreter imports nbgrader and runs alembic: ~6 s, the full suite runs it
 def test_round_by_the_console_script_s_full_path_without_the_venv_on_path(tmp_path):
     course = copy_course(tmp_path / "course", gradebook=False)  # a new gradebook: nbgrader runs alembic
     zip_path = make_zip(tmp_path / "kadai2.zip", ENTRIES)

@@ -42,6 +42,9 @@ def register(sub: Any, commands: dict[str, Callable[[argparse.Namespace], int]])
     p.add_argument("--course", metavar="DIR",
                    help="隠しテストを含む nbgrader のコースフォルダ（source/ のある所） / nbgrader course root holding source/")
     p.add_argument("--force", action="store_true", help="実行済みのものも再実行 / run again what the cache already holds")
+    p.add_argument("--no-verify", dest="verify", action="store_false",
+                   help="学習したモデルを別プロセスで検証しない（パラメータ数と正解率は表示から判定） / do not load and score the "
+                        "trained model in a clean process (parameters and accuracy judged from the printout only)")
     commands["run"] = _cmd_run
 
 
@@ -51,7 +54,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from autograder.present.text import batch_table
 
     spec = load_spec(args.assignment)
-    options = Options(timeout_cell=args.timeout_cell, timeout=args.timeout, memory_mb=max(0, args.memory), gpu=args.gpu)
+    options = Options(timeout_cell=args.timeout_cell, timeout=args.timeout, memory_mb=max(0, args.memory), gpu=args.gpu,
+                      verify=args.verify)
     report = run_paths(args.paths, spec, args.out or default_out(spec.id, args.course), options, jobs=args.jobs or None,
                        datasets=args.datasets, course=args.course, cluster=args.cluster, force=args.force,
                        progress=True)  # RunError (a usage problem): exit 2, from cli.main

@@ -14,4 +14,6 @@
 - ``sandbox``: the containment itself (the sealed view, limits, PID 1); standard library only, run as a script.
 - ``contain``: the grader's side of it: the probe, the command line, the runtime the view keeps.
 - ``limits``: a cgroup per run (memory and processes of the whole kernel), or the stated fallback.
+- ``verify``: the trained model saved after the student's cells, read back without following links, loaded and
+  scored by a clean process (safe mode, the instructor's test data); never TensorFlow in this process.
 """

@@ -23,7 +23,8 @@ from autograder.pipeline import grade_notebook, student_id_of
 from autograder.read.runrecord import RECORDS, record_json, record_path
 from autograder.read.tests import nbgrader_meta
 
-VERSION = 2  # 2: runs keep OUT/records (read.runrecord); bump when a change here makes old cached runs wrong
+VERSION = 3  # 2: runs keep OUT/records (read.runrecord); 3: and the clean-process verification; bump when a change here
+# makes old cached runs wrong
 
 
 def base_key(spec: Spec, source_path: Path | None, options: Options, datasets_dir: str | None) -> str:
@@ -56,13 +57,14 @@ def finish(job: Job, execution: Execution, spec: Spec, out: Path) -> RunResult:
                        "hidden_tests": job.restoration.to_json(), "source_file": job.file}
         job.executed.parent.mkdir(parents=True, exist_ok=True)
         write_json(job.executed, nb, indent=1)
-        write_record(out, job.executed, execution.status, nb, _expected(job))  # none when not made from the release
+        write_record(out, job.executed, execution.status, nb, _expected(job), execution.verified)
         executed = str(job.executed)
     entry = {"version": VERSION, "key": job.key, "file": job.file, "status": execution.status,
              "message": execution.message, "message_en": execution.message_en, "cell": execution.cell,
              "executed": executed, "hidden_tests": job.restoration.to_json(), "seconds": dict(execution.seconds),
              "containment": dict(execution.containment), "log": execution.log,
-             "dropped_output": execution.dropped_output, "device": dict(execution.device), **_note(job)}
+             "dropped_output": execution.dropped_output, "device": dict(execution.device),
+             "verified": dict(execution.verified) if execution.verified is not None else None, **_note(job)}
     write_json(out / "cache" / f"{job.key}.json", entry)
     return result(job.file, entry, spec, cached=False)
 
@@ -92,7 +94,8 @@ def result(file: str, entry: Mapping[str, Any], spec: Spec, cached: bool) -> Run
                                   error_code="not_executed")
     return RunResult(file, entry["status"], entry["message"], entry["message_en"], graded, executed, entry.get("cell"),
                      entry.get("hidden_tests", {}), entry.get("seconds", {}), entry.get("containment", {}), cached,
-                     int(entry.get("dropped_output") or 0), entry.get("note"), entry.get("note_en"), entry.get("device") or {})
+                     int(entry.get("dropped_output") or 0), entry.get("note"), entry.get("note_en"), entry.get("device") or {},
+                     entry.get("verified"))
 
 
 def from_release(job: Job) -> bool:
@@ -115,15 +118,19 @@ def _note(job: Job) -> dict[str, str]:
                        "were graded by the static checks. It was not made from the release; please review it."}
 
 
-def write_record(out: Path, executed: Path, status: str, nb: Mapping[str, Any], expected: Sequence[str]) -> None:
+def write_record(out: Path, executed: Path, status: str, nb: Mapping[str, Any], expected: Sequence[str],
+                 verified: Mapping[str, Any] | None = None) -> None:
     """``OUT/records/<sha256>.json``: the run's own record that it executed exactly these bytes
-    (``autograder.read.runrecord``), with each restored test cell's points as the course source gives them."""
+    (``autograder.read.runrecord``), with each restored test cell's points as the course source gives them (none
+    when not made from the release) and the clean process's verification of the trained model (``verified``)."""
     points: dict[str, Any] = dict.fromkeys(expected, 0.0)
     for cell in nb.get("cells") or []:
         meta = nbgrader_meta(cell)
         if meta.get("grade_id") in points:
             points[meta["grade_id"]] = meta.get("points", 0)
     doc = record_json(executed.read_bytes(), status, points)
+    if verified is not None:
+        doc["verified"] = dict(verified)
     (out / RECORDS).mkdir(parents=True, exist_ok=True)
     write_json(record_path(out, doc["sha256"]), doc)
 

@@ -38,6 +38,7 @@ class KernelRun:
     error: BaseException | None = field(default=None, compare=False)  # what stopped it (timeout, dead kernel, no start)
     dropped: int = 0  # bytes of outputs not kept (over the cap)
     device: dict[str, Any] = field(default_factory=dict)  # TensorFlow's devices in the kernel, asked after the last cell
+    epilogue: str | None = None  # how the grader's own cell after the student's ended ("ok", "error", "timeout"), if run
 
 
 class _Watch:
@@ -57,26 +58,91 @@ class _Watch:
 
 # ------------------------------------------------------------------ the kernel manager
 
+# The kernel packs its messages with the standard library's json, not orjson (jupyter_client's default when orjson
+# is installed): under the memory cap orjson 3.13 crashes the kernel (SIGSEGV on a failed allocation) where json
+# raises MemoryError, and a student's large output must end as "too much output", not a dead kernel.
+STDLIB_JSON = ("--Session.packer=json", "--Session.unpacker=json")
+
+
+class _Contained:
+    """A KernelManager whose kernel command starts after ``prefix`` (the sandbox), whose connection file the
+    kernel's user (``owner``, when it runs as ``nobody``) may read but not replace, and which never follows a
+    link in its connection folder: the folder is opened once, before the kernel starts, and every later
+    access (taking the sockets back, removing the files) goes through that descriptor."""
+
+    prefix: list[str] = []
+    owner: tuple[int | None, int | None] = (None, None)
+    folder_fd: int | None = None
+    # jupyter_client's traits (annotations only: the traits of the manager class are found after this mixin)
+    connection_file: str
+    transport: str
+    ip: str
+    ports: list[int]
+    _connection_file_written: bool
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)  # type: ignore[misc]
+        return [*self.prefix, *command, *STDLIB_JSON]
+
+
+    def write_connection_file(self, **kwargs: Any) -> Any:
+        written = super().write_connection_file(**kwargs)  # type: ignore[misc]
+        if self.folder_fd is None:
+            from autograder.execute.verify import open_folder
+
+            self.folder_fd = open_folder(os.path.dirname(os.path.abspath(self.connection_file)))
+        uid, gid = self.owner
+        if uid is not None:  # the kernel reads it through its group; the file stays the grader's
+            name = os.path.basename(self.connection_file)
+            os.chown(name, -1, gid if gid is not None else uid, dir_fd=self.folder_fd, follow_symlinks=False)
+            os.chmod(name, 0o640, dir_fd=self.folder_fd)
+        return written
+
+    def seal_ipc(self) -> None:
+        """Once the kernel listens: its socket files become the grader's, so that in the sticky connection folder
+        the kernel can no longer remove them or put a link in their place (where a reconnecting client would go)."""
+        if self.owner[0] is None or self.transport != "ipc" or self.folder_fd is None:
+            return
+        import stat
+
+        prefix = os.path.basename(self.ip) + "-"
+        for name in os.listdir(self.folder_fd):
+            if not name.startswith(prefix):
+                continue
+            with contextlib.suppress(OSError):
+                info = os.stat(name, dir_fd=self.folder_fd, follow_symlinks=False)
+                if stat.S_ISSOCK(info.st_mode):
+                    os.chown(name, os.getuid(), os.getgid(), dir_fd=self.folder_fd, follow_symlinks=False)
+
+    def _unlink(self, path: str) -> None:
+        if self.folder_fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.basename(path), dir_fd=self.folder_fd)  # a link is removed, never followed
+
+    def cleanup_connection_file(self) -> None:
+        if self._connection_file_written:
+            self._connection_file_written = False
+            self._unlink(self.connection_file)
+
+    def cleanup_ipc_files(self) -> None:
+        if self.transport == "ipc":
+            for port in self.ports:
+                self._unlink(f"{self.ip}-{port}")
+
+    def close_folder(self) -> None:
+        if self.folder_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.folder_fd)
+            self.folder_fd = None
+
+
 @functools.cache
 def _manager_class() -> type:
     from jupyter_client.manager import AsyncKernelManager  # nbclient's loop needs the asynchronous client
 
-    class ContainedKernelManager(AsyncKernelManager):
-        """A KernelManager whose kernel command starts after ``prefix`` (the sandbox) and whose connection file
-        belongs to ``owner`` (the kernel's user, when it runs as ``nobody``)."""
-
-        prefix: list[str] = []
-        owner: tuple[int | None, int | None] = (None, None)
-
-        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
-
-        def write_connection_file(self, **kwargs: Any) -> Any:
-            written = super().write_connection_file(**kwargs)
-            uid, gid = self.owner
-            if uid is not None:
-                os.chown(self.connection_file, uid, gid if gid is not None else -1)
-            return written
+    class ContainedKernelManager(_Contained, AsyncKernelManager):
+        pass
 
     return ContainedKernelManager
 
@@ -103,6 +169,8 @@ def kill(km: Any) -> None:
             run_sync(km.shutdown_kernel)(now=True)
     with contextlib.suppress(Exception):
         run_sync(km.cleanup_resources)()
+    if hasattr(km, "close_folder"):
+        km.close_folder()
 
 
 def exit_code(km: Any) -> int | None:
@@ -114,15 +182,17 @@ def exit_code(km: Any) -> int | None:
 # ------------------------------------------------------------------ running the cells
 
 def run_notebook(nb: Any, km: Any, opts: Options, cwd: str, env: Mapping[str, str] | None = None,
-                 stdio: IO[bytes] | None = None, allow_errors: bool = True, widgets: bool = False) -> KernelRun:
+                 stdio: IO[bytes] | None = None, allow_errors: bool = True, widgets: bool = False,
+                 epilogue: str | None = None, epilogue_timeout: float = 300.0) -> KernelRun:
     """Execute the code cells of ``nb`` (an ``nbformat.NotebookNode``, changed in place) in a new kernel of ``km``.
 
     ``opts.timeout_cell`` limits each cell, ``opts.timeout`` all cells together (0: no limit); a cell stopped
     by a limit or a dead kernel gets an error output saying so, and the run ends there. ``cwd``: the kernel's
     working folder; ``env``: its environment (None: this process's); ``stdio``: where its stdout and stderr go
     (None: this process's). ``allow_errors`` False: a failing cell raises nbclient's ``CellExecutionError``.
-    ``widgets``: record widget state in the metadata, as ``NotebookClient.execute`` does. The kernel is killed
-    before this returns or raises.
+    ``widgets``: record widget state in the metadata, as ``NotebookClient.execute`` does. ``epilogue``: code of the
+    grader's run silently after the last cell (no output, not in the notebook; ``verify.save_code``) when no limit
+    stopped the notebook, within ``epilogue_timeout`` seconds. The kernel is killed before this returns or raises.
     """
     from nbclient.exceptions import DeadKernelError
 
@@ -142,6 +212,8 @@ def run_notebook(nb: Any, km: Any, opts: Options, cwd: str, env: Mapping[str, st
             _run_cells(client, nb, opts, run, watch)
             if run.status == "ok":
                 run.device = _devices(client)
+            if run.status == "ok" and epilogue:
+                run.epilogue = _epilogue(client, epilogue, epilogue_timeout)
             if widgets:
                 client.set_widgets_metadata()
             run.t_cells = time.perf_counter()
@@ -215,6 +287,8 @@ def _start_kernel(client: Any, nb: Any, run: KernelRun) -> None:
     reply = client.wait_for_reply(client.kc.kernel_info())
     if reply and "language_info" in reply.get("content", {}):
         nb.metadata["language_info"] = reply["content"]["language_info"]
+    if hasattr(client.km, "seal_ipc"):
+        client.km.seal_ipc()
     run.t_ready = time.perf_counter()
     run.started = True
 
@@ -270,6 +344,25 @@ def _devices(client: Any) -> dict[str, Any]:
         return {"tensorflow": False}
     names = [str(d[0]) for d in devices if isinstance(d, list) and d]
     return {"tensorflow": True, "devices": names, "gpu": any(":GPU:" in n for n in names), "source": "kernel"}
+
+
+def _epilogue(client: Any, code: str, timeout: float) -> str:
+    """Run the grader's own code silently in the kernel; how it ended (what it did is judged elsewhere, never here)."""
+    from nbclient.exceptions import CellTimeoutError
+
+    before = client.timeout
+    client.timeout = max(1, int(timeout))  # a reply without a cell is waited for under the client's own timeout
+    try:
+        msg_id = client.kc.execute(code, silent=True, store_history=False)
+        reply = client.wait_for_reply(msg_id)
+    except (CellTimeoutError, TimeoutError):
+        return "timeout"
+    except Exception:  # noqa: BLE001 - a kernel that does not answer: nothing saved
+        return "error"
+    finally:
+        client.timeout = before
+    status = ((reply or {}).get("content") or {}).get("status") if isinstance(reply, dict) else None
+    return "ok" if status == "ok" else "error"
 
 
 def error_from_reply(cell: Any, reply: Any) -> None:

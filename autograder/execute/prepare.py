@@ -16,6 +16,8 @@ from autograder.course.hidden_tests import Restoration, restore_hidden_tests
 from autograder.errors import NotebookError
 from autograder.execute.cache import job_key
 from autograder.execute.values import Job, Options, RunResult, Task
+from autograder.execute.verify import dataset_of, wanted_models
+from autograder.judge.verified import VERIFIED_KINDS
 from autograder.model.spec import Spec
 from autograder.pipeline import grade_notebook
 from autograder.read.notebook import read_raw
@@ -62,5 +64,7 @@ def prepare_one(file: str, spec: Spec, source: Mapping[str, Any] | None, source_
                              error_en=f"{file}: cannot be read as a notebook ({exc}).")
         return RunResult(file, "not_run", "ファイルを読めないため実行していません。", "not run: the file cannot be read.", graded)
     nb.setdefault("metadata", {}).setdefault("autograder", {})
-    task = Task(Path(file).name, json.dumps(nb, ensure_ascii=False), data, options, datasets_dir)
+    check = options.verify and any(c.kind in VERIFIED_KINDS for c in spec.checks)  # the spec judges a trained model
+    task = Task(Path(file).name, json.dumps(nb, ensure_ascii=False), data, options, datasets_dir, verify=check,
+                models=wanted_models(nb) if check else (), dataset=dataset_of(nb, datasets_dir) if check else None)
     return Job(file, job_key(base_key, data), executed, task, restoration)

@@ -198,6 +198,12 @@ def summary(report: RunReport, lang: str = "ja") -> str:
         if missing and not r.note:
             lines.append(f"  {r.file}: " + (f"hidden tests not restored: {', '.join(missing)}" if en else
                                             f"隠しテストを戻せませんでした: {', '.join(missing)}"))
+        v = r.verified
+        if v is not None and v.get("status") != "ok":
+            why = v.get("reason")
+            ja = f"学習したモデルを検証できませんでした（{why}）: パラメータ数と正解率の点はありません"
+            lines.append(f"  {r.file}: " + (f"trained model not verified ({why}): no points for parameters or test accuracy"
+                                            if en else ja))
         if r.hidden_tests and not r.hidden_tests.get("source") and r.status != "not_run":
             lines.append(f"  {r.file}: " + ("no course source found: hidden tests not run" if en else
                                             "課題のソースが見つからないため隠しテストは実行していません"))

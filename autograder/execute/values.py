@@ -42,6 +42,7 @@ class Options:
     max_output_mb: int = DEFAULT_MAX_OUTPUT_MB  # outputs kept per notebook; 0: no cap
     max_processes: int = DEFAULT_MAX_PROCESSES  # processes and threads of the kernel together; 0: no cap
     gpu: bool = False  # on a Dask cluster: only workers with the resource GPU=1 run it
+    verify: bool = True  # save the trained model and score it in a clean process (``verify``), for specs that judge one
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -59,6 +60,9 @@ class Task:
     original: bytes  # the file as submitted: the scratch copy
     options: Options = DEFAULT_OPTIONS
     datasets: str | None = None  # a folder on the worker (None: no datasets, or a DatasetBundle passed along)
+    verify: bool = False  # save the trained models and verify them in a clean process (``execute.verify``)
+    models: tuple[str, ...] = ()  # the names ``fit`` is called on (the code analysis), the last one's accuracy counts
+    dataset: str | None = None  # the test data the clean process scores on: ``<datasets>/<dataset>.npz``
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Execution:
     log: str = ""  # the end of the kernel's stderr, when it died or did not start
     dropped_output: int = 0  # bytes of outputs not kept (over ``Options.max_output_mb``)
     device: Mapping[str, Any] = field(default_factory=dict)  # what TensorFlow in the kernel used, when it was imported
+    verified: Mapping[str, Any] | None = None  # what the clean process found in the saved model (``execute.verify``)
 
 
 @dataclass(frozen=True)
@@ -105,13 +110,25 @@ class RunResult:
     note: str | None = None  # e.g. not made from the release: graded by the static checks only
     note_en: str | None = None
     device: Mapping[str, Any] = field(default_factory=dict)
+    verified: Mapping[str, Any] | None = None  # the clean process's numbers (None: not verified)
 
     def run_json(self, lang: str = "ja") -> dict[str, Any]:
         return {"status": self.status, "message": self.message_en if lang == "en" else self.message,
                 "cell": self.cell, "executed": self.executed, "hidden_tests": dict(self.hidden_tests),
                 "seconds": dict(self.seconds), "containment": dict(self.containment), "cached": self.cached,
                 "dropped_output_bytes": self.dropped_output, "note": self.note_en if lang == "en" else self.note,
-                "device": dict(self.device)}
+                "device": dict(self.device), "verified": self.verified_json()}
+
+    def verified_json(self) -> dict[str, Any] | None:
+        """The clean process's numbers next to what the notebook printed (test accuracy, total parameters)."""
+        if self.verified is None:
+            return None
+        ev = self.submission.evidence
+        printed: dict[str, Any] = {"test_accuracy": None, "total_params": []}
+        if ev is not None:
+            printed["test_accuracy"] = ev.test_accuracy.accuracy if ev.test_accuracy is not None else None
+            printed["total_params"] = [s.total_params for s in ev.summaries]
+        return {**dict(self.verified), "printed": printed}
 
     def to_json(self, lang: str = "ja") -> dict[str, Any]:
         return {**self.submission.to_json(lang), "run": self.run_json(lang)}

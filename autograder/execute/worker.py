@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from autograder.execute import contain, limits, sandbox
+from autograder.execute import contain, limits, sandbox, verify
 from autograder.execute.datasets import DatasetBundle, kernel_env, materialize, prepare_ipython_dir
 from autograder.execute.kernel_run import KernelRun, exit_code, kernel_manager, run_notebook
 from autograder.execute.status import final_status, status_message
@@ -121,6 +121,13 @@ def _execute(task: Task, datasets_dir: str | None) -> Execution:
         return _execute_in(run, task, datasets_dir, t0)
     finally:
         shutil.rmtree(run, ignore_errors=True)
+        shutil.rmtree(_conn(run), ignore_errors=True)
+
+
+def _conn(run: Path) -> Path:
+    """The connection folder of a run: beside the run folder, in the runs root the kernel cannot change (not inside
+    the run folder, which the kernel owns and could rename or replace by a link)."""
+    return run.with_name(run.name + "-conn")
 
 
 def _execute_in(run: Path, task: Task, datasets_dir: str | None, t0: float) -> Execution:
@@ -130,27 +137,106 @@ def _execute_in(run: Path, task: Task, datasets_dir: str | None, t0: float) -> E
     opts = task.options
     contained = containment(opts.isolate)
     env = _scratch(run, task, datasets_dir)
+    if contained.isolated:  # the kernel imports the grader's own package (the only thing of REPO in its view), even
+        env["PYTHONPATH"] = str(REPO)  # when the environment's install points elsewhere (a checkout run with PYTHONPATH)
     uid, gid = contain.run_as(contained.isolated)
     contain.hand_over(str(run), uid, gid)
+    _seal_conn(_conn(run), uid)
     (run / "view").mkdir()  # the sealed view's root is built here, inside the namespaces
     group = limits.make(opts.memory_mb * 1024 * 1024 if opts.memory_mb else None, opts.max_processes or None)
     try:
         km = _kernel_manager(run, contained, opts, uid, gid, datasets_dir, group)
         nb = nbformat.reads(task.notebook, as_version=4)
+        epilogue = verify.save_code(task.models, str(run / verify.EXPORT)) if task.verify else None
         with LogPipe(LOG_KEPT) as log:  # a pipe the grader owns: nothing in the run folder is read back
-            done = run_notebook(nb, km, opts, str(run / "work"), env, log.writer)
+            done = run_notebook(nb, km, opts, str(run / "work"), env, log.writer, epilogue=epilogue,
+                                epilogue_timeout=verify.SAVE_TIMEOUT)
         tail = log.text()
         code = exit_code(km)
         if group.oom_killed() and done.status == "dead":
             tail += "\nautograder: out of memory (cgroup)"
     finally:
-        group.close()
+        group.close()  # the kernel and everything it started are gone before its files are read
+    t_verify = time.perf_counter()
+    verified = _verified(run, task, datasets_dir, contained, done) if task.verify else None
     t_end = time.perf_counter()
     seconds = {"setup": round(done.t_start - t0, 4), "kernel_start": round(done.t_ready - done.t_start, 4),
-               "cells": round(done.t_cells - done.t_ready, 4), "teardown": round(t_end - done.t_cells, 4),
+               "cells": round(done.t_cells - done.t_ready, 4), "teardown": round(t_verify - done.t_cells, 4),
                "total": round(t_end - t0, 4)}
+    if verified is not None:
+        seconds["verify"] = round(t_end - t_verify, 4)
     nb.metadata.setdefault("autograder", {})["executed_with_datasets"] = datasets_dir is not None
-    return _execution(nb, done, opts, tail, code, seconds, contained)
+    return replace(_execution(nb, done, opts, tail, code, seconds, contained), verified=verified)
+
+
+def _verified(run: Path, task: Task, datasets_dir: str | None, contained: contain.Containment, done: KernelRun) -> dict[str, Any]:
+    """The clean-process verification of what the kernel saved (``execute.verify``), in a sandbox of its own; a failure
+    of ours is a ``failed`` verification (no points for what it judges), never a lost notebook."""
+    try:
+        return _verify_saved(run, task, datasets_dir, contained, done)
+    except Exception as exc:  # noqa: BLE001 - this notebook's verification failed; the run itself stands
+        return {"status": "failed", "reason": f"{type(exc).__name__}: {exc}"[:500], "models": [], "judged": None}
+
+
+def _verify_saved(run: Path, task: Task, datasets_dir: str | None, contained: contain.Containment,
+                  done: KernelRun) -> dict[str, Any]:
+    files, problems = verify.collect(run)
+    if done.epilogue is None:
+        problems.insert(0, "the notebook was stopped before the model could be saved")
+    elif done.epilogue != "ok":
+        problems.insert(0, f"the save cell ended with {done.epilogue}")
+    base = Path(tempfile.mkdtemp(dir=_runs_root(), prefix="verify-"))
+    try:
+        work, home = base / "work", base / "home"
+        work.mkdir()
+        home.mkdir()
+        os.chmod(base, 0o711)
+        uid, gid = contain.run_as(contained.isolated)
+        contain.hand_over(str(home), uid, gid)
+        opts = task.options
+        memory = max(opts.memory_mb, verify.VERIFY_MEMORY_MB) * 1024 * 1024 if opts.memory_mb else None
+        env = {**scrubbed_env(), "HOME": str(home), "KERAS_HOME": str(home / ".keras"), "KERAS_BACKEND": "tensorflow",
+               "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": "-1", "PYTHONDONTWRITEBYTECODE": "1",
+               "TMPDIR": str(home), "MPLBACKEND": "Agg"}
+        group = limits.make(memory, opts.max_processes or None)
+        try:
+            prefix = _clean_prefix(base, work, home, contained, memory, uid, gid, datasets_dir, group, opts.max_processes)
+            return verify.verify(files, problems, task.models, datasets_dir, task.dataset, str(work), env, prefix)
+        finally:
+            group.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _clean_prefix(base: Path, work: Path, home: Path, contained: contain.Containment, memory: int | None,
+                  uid: int | None, gid: int | None, datasets_dir: str | None, group: limits.Group,
+                  max_processes: int) -> list[str]:
+    """The sandbox command of the clean process: the kernel's sealed view holding Python, the model copies (read-only),
+    the datasets and a home of its own, no network; or, where this machine does not isolate, only the limits."""
+    deadline = verify.VERIFY_TIMEOUT + 60
+    max_file = 64 * 1024 * 1024
+    if not contained.isolated:
+        if not contain.can_wrap():
+            return []
+        config = sandbox.Config(writable=(str(home),), cwd=str(work), memory=memory, max_file=max_file, deadline=deadline,
+                                namespaces=False, cgroups=group.procs, parent=os.getpid())
+        return contain.launch_prefix(config)
+    (base / "view").mkdir()
+    keep = contain.python_paths([str(work), *([datasets_dir] if datasets_dir else [])])
+    nproc = max_processes if group.kind == "rlimit" and uid is not None and max_processes else None
+    config = sandbox.Config(writable=(str(home),), keep=keep, cwd=str(work), memory=memory, max_file=max_file, uid=uid,
+                            gid=gid, deadline=deadline, root=str(base / "view"), devices=contain.devices(), processes=nproc)
+    chain = sandbox.Config(writable=(), namespaces=False, chain=True, cgroups=group.procs, parent=os.getpid())
+    return contain.launch_prefix(config, contained.prefix, chain)
+
+
+def _seal_conn(conn: Path, uid: int | None) -> None:
+    """The connection folder: the grader's; when the kernel runs as its own user, sticky and open to it, so that the
+    kernel can make its sockets there but never remove or replace the grader's files (``seal_ipc`` takes its
+    sockets back once it has started)."""
+    conn.mkdir(mode=0o700)
+    if uid is not None:
+        os.chmod(conn, 0o1777)
 
 
 def _execution(nb: Any, done: KernelRun, opts: Options, tail: str, code: int | None, seconds: dict[str, float],
@@ -180,8 +266,8 @@ def _dask_worker() -> dict[str, Any]:
 
 def _scratch(run: Path, task: Task, datasets_dir: str | None) -> dict[str, str]:
     """Make the run folder (the submission's copy in ``work/``); return the kernel's environment."""
-    work, conn, ipython, tmp = run / "work", run / "conn", run / "ipython", run / "tmp"
-    for d in (work, conn, ipython, tmp):
+    work, export, ipython, tmp = run / "work", run / verify.EXPORT, run / "ipython", run / "tmp"
+    for d in (work, export, ipython, tmp):
         d.mkdir()
     (work / Path(task.name).name).write_bytes(task.original)
     env = scrubbed_env()
@@ -210,23 +296,24 @@ def _kernel_manager(run: Path, contained: contain.Containment, opts: Options, ui
     isolates, else with the limits and the watchdog only (POSIX), over TCP on the loopback."""
     memory = opts.memory_mb * 1024 * 1024 if opts.memory_mb else None
     max_file = opts.max_file_mb * 1024 * 1024 if opts.max_file_mb else None
-    deadline = (opts.timeout or 24 * 3600) + opts.startup_timeout + 60
-    connection_file = run / "conn" / "kernel.json"
+    deadline = (opts.timeout or 24 * 3600) + opts.startup_timeout + 60 + verify.SAVE_TIMEOUT  # + the save cell
+    conn = _conn(run)
+    connection_file = conn / "kernel.json"
     nproc = opts.max_processes if group.kind == "rlimit" and uid is not None and opts.max_processes else None
     if not contained.isolated:
         prefix: list[str] = []
         if contain.can_wrap():
-            config = sandbox.Config(writable=(str(run),), cwd=str(run / "work"), memory=memory, max_file=max_file,
+            config = sandbox.Config(writable=(str(run), str(conn)), cwd=str(run / "work"), memory=memory, max_file=max_file,
                                     deadline=deadline, namespaces=False, cgroups=group.procs, parent=os.getpid())
             prefix = contain.launch_prefix(config)
         return kernel_manager(connection_file, opts.kernel_name, prefix)
     keep = contain.python_paths([str(PACKAGE), *([datasets_dir] if datasets_dir else [])])
-    config = sandbox.Config(writable=(str(run),), keep=keep, cwd=str(run / "work"), memory=memory, max_file=max_file,
+    config = sandbox.Config(writable=(str(run), str(conn)), keep=keep, cwd=str(run / "work"), memory=memory, max_file=max_file,
                             uid=uid, gid=gid, deadline=deadline, root=str(run / "view"), devices=contain.devices(),
                             processes=nproc)
     chain = sandbox.Config(writable=(), namespaces=False, chain=True, cgroups=group.procs, parent=os.getpid())
     return kernel_manager(connection_file, opts.kernel_name, contain.launch_prefix(config, contained.prefix, chain),
-                          ipc=str(run / "conn" / "k"), owner=(uid, gid))
+                          ipc=str(conn / "k"), owner=(uid, gid))
 
 
 class LogPipe:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from autograder.judge.checks import run_checks
 from autograder.judge.integrity import notebook_flags
 from autograder.judge.policy import apply_policy, apply_test_cells
+from autograder.judge.verified import apply_verification, verification_flags
 from autograder.model.evidence import Evidence
 from autograder.model.results import CheckResult, SubmissionResult
 from autograder.model.spec import Spec
@@ -18,10 +19,11 @@ from autograder.model.spec import Spec
 
 def grade_evidence(file: str, evidence: Evidence, spec: Spec, student_id: str | None = None) -> SubmissionResult:
     """The result of one notebook: integrity flags, the spec's checks, the ``tampered`` policy and, for a
-    notebook the run record says ``autograder run`` executed, its nbgrader test cells (which can only take points
-    away). Every number of the score is finite and non-negative, and no check earns more than its maximum."""
-    flags = tuple(notebook_flags(evidence))
-    checks = apply_policy(run_checks(spec, evidence), flags, spec.tampered)
+    notebook the run record says ``autograder run`` executed, its nbgrader test cells and the clean process's
+    verification of the trained model (``judge.verified``), both of which can only take points away. Every number
+    of the score is finite and non-negative, and no check earns more than its maximum."""
+    flags = (*notebook_flags(evidence), *verification_flags(evidence))
+    checks = apply_policy(apply_verification(spec, run_checks(spec, evidence), evidence), flags, spec.tampered)
     max_score = spec.total_points
     if evidence.tests.by_run:
         checks = apply_test_cells(checks, evidence.tests)

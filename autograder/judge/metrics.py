@@ -43,6 +43,17 @@ def best_epoch(values: Sequence[float]) -> int | None:
     return min(finite)[1] + 1 if finite else None
 
 
+def best_epochs(values: Sequence[float]) -> list[int]:
+    """Every 1-based epoch whose finite value equals the lowest one. A training log shows 4 decimals, and rounding
+    keeps the order (x < y never shows as x > y), so the true lowest epoch is always among these; two epochs that
+    print the same value are both right as far as the notebook shows."""
+    finite = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    if not finite:
+        return []
+    low = min(finite)
+    return [i + 1 for i, v in enumerate(values) if v == low]
+
+
 def last_gap(run: Run) -> float | None:
     """``val_loss − loss`` at the last epoch, ``None`` when either is missing or not finite."""
     loss, val_loss = series(run, "loss"), series(run, "val_loss")

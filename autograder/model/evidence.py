@@ -65,6 +65,19 @@ class Fit:
     For the integrity rules (not in ``to_json()``): ``headers`` are the epoch numbers i of the run's
     ``Epoch i/N`` headers in printed order (epochs without a progress record included); ``interactive`` is True
     when the cell's output shows Keras 3 interactive ``━`` bars; ``epoch_steps`` the counter total of each epoch.
+
+    ``source`` says what the fit was read from: "log" (``Epoch i/N`` headers and their progress lines), "bar" (a
+    one-epoch fit of tf.keras ≥ 2.2 or Keras 3, which print no header: its progress line alone, taken only when
+    the cell's code has a printing ``fit`` call of one epoch), "callbacks" (a ``verbose=0`` fit seen only
+    through what its callbacks print: ``Epoch 12: val_loss improved from …``, ``Epoch 11: early stopping``).
+    A "callbacks" fit has no per-epoch metrics (``epochs`` is empty); ``epochs_seen`` is the last epoch number a
+    callback line names (a lower bound of the epochs run, exact when ``stopped_epoch`` is set), or all of ``epochs=``
+    when Keras 3 restored the best weights at the end of the fit without stopping early (``best_epoch`` set,
+    ``stopped_epoch`` not),
+    ``stopped_epoch`` the epoch EarlyStopping names, ``best_epoch`` the one it restored, ``monitored`` the
+    (epoch, metric, value) a ModelCheckpoint states (``improved from 0.08120 to 0.07900`` → 0.079 at that epoch;
+    ``did not improve`` states no value of its epoch). Such fits are kept apart (``Evidence.callback_fits``):
+    no check or integrity rule reads them.
     """
 
     epochs: tuple[Mapping[str, float], ...]
@@ -78,6 +91,11 @@ class Fit:
     headers: tuple[int, ...] = ()
     interactive: bool = False
     epoch_steps: tuple[int | None, ...] = ()  # the counter total of each epoch's final record (None: no counter)
+    source: str = "log"  # "log" | "bar" | "callbacks" (see above)
+    epochs_seen: int | None = None  # "callbacks": the last epoch a callback line names (or all, see above)
+    stopped_epoch: int | None = None  # "callbacks": ``Epoch 11: early stopping``
+    best_epoch: int | None = None  # "callbacks": ``Restoring model weights from the end of the best epoch: 8.``
+    monitored: tuple[tuple[int, str, float], ...] = ()  # "callbacks": (epoch, metric, value) a checkpoint states
 
     @property
     def epochs_run(self) -> int:
@@ -100,8 +118,15 @@ class Fit:
         return [e[name] for e in self.epochs if name in e]
 
     def to_json(self) -> dict[str, Any]:
+        if self.source == "callbacks":
+            last_epoch = self.epochs_seen
+            stated = {name: value for epoch, name, value in self.monitored if epoch == last_epoch}
+            return {"cell": self.cell, "source": self.source, "epochs_run": self.epochs_seen,
+                    "epochs_arg": self.epochs_arg, "metrics": list(dict.fromkeys(n for _, n, _ in self.monitored)),
+                    "last": stated}
         return {
             "cell": self.cell,
+            "source": self.source,
             "epochs_run": self.epochs_run,
             "epochs_arg": self.epochs_arg,
             "metrics": list(self.metrics),
@@ -291,6 +316,7 @@ class Call:
     result: str | None = None  # the name assigned the call's value (``result = model.fit(...)``)
     cell: int | None = None
     model: int | None = None  # index in ``CodeFacts.models`` of the model the receiver is at that point, if known
+    layers: int | None = None  # ``summary`` of a known model: how many of its layers it had at that point of the code
 
 
 @dataclass(frozen=True)
@@ -330,6 +356,31 @@ class TestRecord:
 
 
 @dataclass(frozen=True)
+class VerifiedModel:
+    """One trained model as the clean process of ``autograder run`` found it (``autograder.execute.verify``)."""
+
+    name: str
+    params: int | None = None  # ``count_params()`` of the loaded model; None: not loaded
+    layers: tuple[int, ...] = ()  # ``count_params()`` of each layer
+    test_accuracy: float | None = None  # on the instructor's test data; None: not scored
+    reason: str | None = None  # why it was not loaded or not scored
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the clean process found in the models a run saved: from the run's own record, never from the notebook."""
+
+    models: tuple[VerifiedModel, ...] = ()
+    judged: str | None = None  # the model whose test accuracy counts (the receiver of the last ``fit``)
+    reason: str | None = None  # why nothing was verified (no model saved, refused, not loadable)
+
+    @property
+    def judged_model(self) -> VerifiedModel | None:
+        named = [m for m in self.models if m.name == self.judged]
+        return named[-1] if named else None
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything the static extraction found in one notebook."""
 
@@ -346,6 +397,10 @@ class Evidence:
     outputs: tuple[tuple[int, str], ...] = ()  # (cell, normalised output text) of every code cell with output
     fingerprints: Fingerprints = field(default_factory=Fingerprints)  # execution record and Colab ids (integrity)
     tests: TestRecord = field(default_factory=TestRecord)  # nbgrader test cells (graded only after `autograder run`)
+    verified: Verification | None = None  # the trained model as `autograder run`'s clean process found it (its record)
+    # ``verbose=0`` fits seen only through their callbacks' lines (``Fit.source`` "callbacks"); kept out of ``fits``
+    # so that no check or integrity rule reads them; ``to_json()`` lists them under "fits"
+    callback_fits: tuple[Fit, ...] = ()
 
     @property
     def history_keys(self) -> list[str] | None:
@@ -356,12 +411,23 @@ class Evidence:
             return list(self.fits[-1].metrics)
         return None
 
+    @property
+    def history_keys_source(self) -> str | None:
+        """Where ``history_keys`` come from: "printed" (the notebook shows a ``history.history`` dict or its
+        ``dict_keys([...])``), "log" (inferred from the metric names of the last fit log), None (no keys)."""
+        if self.histories:
+            return "printed"
+        if self.fits:
+            return "log"
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "keras": self.keras,
             "summaries": [s.to_json() for s in self.summaries],
-            "fits": [f.to_json() for f in self.fits],
+            "fits": [f.to_json() for f in sorted((*self.fits, *self.callback_fits), key=lambda f: f.cell or 0)],
             "history_keys": self.history_keys,
+            "history_keys_source": self.history_keys_source,
             "evaluations": [e.to_json() for e in self.evaluations],
             "test_accuracy": self.test_accuracy.accuracy if self.test_accuracy else None,
             "figures": [f.to_json() for f in self.figures],

@@ -111,7 +111,9 @@ def evidence_listing(file: str, ev: Evidence | None, error: str | None = None, l
     lines += _summaries(ev, en)
     lines += _fits(ev, en)
     if d["history_keys"] is not None:
-        lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]))
+        printed = d["history_keys_source"] == "printed"
+        how = (" (printed)" if printed else " (inferred from the log)") if en else ("（表示）" if printed else "（ログから推定）")
+        lines.append(("  history keys: " if en else "  history のキー: ") + ", ".join(d["history_keys"]) + how)
     lines += _evaluations(ev, en)
     acc = d["test_accuracy"]
     lines.append(("  test accuracy: " if en else "  テスト正解率: ") + (f"{acc:.4f}" if acc is not None else "-"))
@@ -136,8 +138,16 @@ def _fits(ev: Evidence, en: bool) -> list[str]:
         last = ", ".join(f"{k}={v:g}" for k, v in f.last.items())
         arg_en = f"epochs={f.epochs_arg}" if f.epochs_arg is not None else "epochs not read from the code"
         arg_ja = f"epochs={f.epochs_arg}" if f.epochs_arg is not None else "コードの epochs は読み取れず"
-        out.append(f"  fit (cell {f.cell}): {f.epochs_run} epochs run ({arg_en}); last: {last or '-'}" if en
-                   else f"  学習（セル {f.cell}）: {f.epochs_run} エポック（{arg_ja}）; 最後: {last or '-'}")
+        kind_en, kind_ja = {"bar": (" (one epoch, no Epoch header)", "（1 エポック、Epoch 表示なし）")}.get(f.source, ("", ""))
+        out.append(f"  fit (cell {f.cell}){kind_en}: {f.epochs_run} epochs run ({arg_en}); last: {last or '-'}" if en
+                   else f"  学習（セル {f.cell}）{kind_ja}: {f.epochs_run} エポック（{arg_ja}）; 最後: {last or '-'}")
+    for f in ev.callback_fits:  # verbose=0: only what the callbacks printed
+        stop_en = f", early stopping at epoch {f.stopped_epoch}" if f.stopped_epoch is not None else ""
+        stop_ja = f"、エポック {f.stopped_epoch} で早期終了" if f.stopped_epoch is not None else ""
+        out.append(f"  fit (cell {f.cell}, verbose=0, seen through callbacks): up to epoch {f.epochs_seen}{stop_en}; "
+                   "no per-epoch log" if en else
+                   f"  学習（セル {f.cell}、verbose=0、コールバックの表示のみ）: エポック {f.epochs_seen} まで{stop_ja}; "
+                   "エポックごとのログなし")
     return out
 
 

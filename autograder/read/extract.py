@@ -15,6 +15,7 @@ from typing import Any
 
 from autograder.model.evidence import (
     CellRecord,
+    CodeFacts,
     Evaluation,
     Evidence,
     Execution,
@@ -25,12 +26,13 @@ from autograder.model.evidence import (
     GpuSignal,
     Summary,
 )
-from autograder.model.keras import FIT_METHODS
-from autograder.read.code import analyze_cells
+from autograder.model.keras import EVALUATE_METHODS, FIT_METHODS
+from autograder.read.code import analyze_parsed, parsed_cell
 from autograder.read.figures import read_png
 from autograder.read.notebook import Cell, Notebook
+from autograder.read.outputs.callbacks import parse_callback_fits
 from autograder.read.outputs.evaluate import parse_evaluations, result_names
-from autograder.read.outputs.fitlog import parse_fits, step_counter, truncated
+from autograder.read.outputs.fitlog import parse_fits, step_counter, truncated, unheaded_fits
 from autograder.read.outputs.gpu import blank_check_signals, metadata_signals, step_time_signal, text_signals, verdict
 from autograder.read.outputs.history import parse_histories
 from autograder.read.outputs.summary import parse_summaries
@@ -48,19 +50,22 @@ MAX_RESULTS_PER_CELL = 200  # the most evaluate results read from one cell (real
 def extract(nb: Notebook) -> Evidence:
     """Everything the static extraction finds in one notebook (see ``Evidence``)."""
     code_cells = [c for c in nb.code_cells if not is_selfcheck_cell(c.source)]  # the self-check cell is never evidence
-    code = analyze_cells([(c.index, c.source) for c in code_cells])
+    parsed = {c.index: parsed_cell(c.source) for c in code_cells}  # each cell parsed once, for every reader below
+    code = analyze_parsed([(c.index, parsed[c.index]) for c in code_cells])
     fit_calls: dict[int, list[Mapping[str, Any]]] = {}
     for call in code.calls:
         if call.method in FIT_METHODS and call.cell is not None:
             fit_calls.setdefault(call.cell, []).append(call.args)
+    cell_calls = _cell_calls(code)
 
     summaries, fits, histories, evaluations, figures = [], [], [], [], []
+    callback_fits: list[Fit] = []
     signals: list[GpuSignal] = list(metadata_signals(nb.metadata))
     outputs: list[tuple[int, str]] = []
     dropped: set[int] = set()  # cells whose output says part of it was dropped
     results: dict[str, Any] = {}  # names bound to evaluate results by the cells before (``result_names``)
     for cell in code_cells:
-        earlier, results = results, result_names(cell.source, results)
+        earlier, results = results, result_names(cell.source, results, parsed[cell.index])
         if not cell.outputs:  # a GPU-check cell without output keeps metadata from deciding (read.outputs.gpu)
             signals += [replace(g, cell=cell.index) for g in blank_check_signals(cell.source, cell.execution_count)]
             continue
@@ -72,6 +77,11 @@ def extract(nb: Notebook) -> Evidence:
         i = cell.index
         summaries += [replace(s, cell=i) for s in parse_summaries(text)]
         logs = parse_fits(text)
+        claimed: list[str] = []  # progress lines of one-epoch fits without a header: no evaluate results
+        if not logs and i in cell_calls:
+            logs, claimed = unheaded_fits(text, cell_calls[i], cell.source)
+            keras_fits = [args for method, args in cell_calls[i] if method == "fit"]
+            callback_fits += [] if logs else _callback_fits(text, i, keras_fits, code)
         for f, args in zip(logs, _fit_args(fit_calls.get(i, []), logs), strict=True):
             epochs_arg, batch_size = args.get("epochs"), args.get("batch_size")
             fits.append(replace(f, cell=i, epochs_arg=epochs_arg if isinstance(epochs_arg, int) else None))
@@ -81,7 +91,8 @@ def extract(nb: Notebook) -> Evidence:
         histories += [replace(h, cell=i) for h in parse_histories(text)]
         # a cell shows a handful of results; a hostile one may print millions: keep its last ones only
         evaluations += [_counted(replace(e, cell=i))
-                        for e in parse_evaluations(text, cell.source, earlier)[-MAX_RESULTS_PER_CELL:]]
+                        for e in [e for e in parse_evaluations(text, cell.source, earlier, parsed[i])
+                                  if not (e.source == "progress" and e.text in claimed)][-MAX_RESULTS_PER_CELL:]]
         figures += _figures(cell)
         signals += [replace(s, cell=i) for s in text_signals(text, cell.source)]
 
@@ -90,6 +101,7 @@ def extract(nb: Notebook) -> Evidence:
         keras=_keras_style(summaries, fits),
         summaries=tuple(bind_summaries(summaries, code)),
         fits=tuple(fits),
+        callback_fits=tuple(callback_fits),
         histories=tuple(histories),
         evaluations=tuple(evaluations),
         test_accuracy=test_accuracy,
@@ -101,6 +113,42 @@ def extract(nb: Notebook) -> Evidence:
         tests=test_record(nb),
         fingerprints=_fingerprints(nb, code_cells, dropped),
     )
+
+
+_KERAS_FIT_ARGS = frozenset({"epochs", "nb_epoch", "batch_size", "validation_data", "validation_split", "callbacks",
+                             "verbose", "steps_per_epoch", "shuffle", "class_weight"})
+
+
+def _cell_calls(code: CodeFacts) -> dict[int, list[tuple[str, Mapping[str, Any]]]]:
+    """Per cell, its Keras ``fit`` calls (of a model the code builds, or with Keras arguments: not
+    ``scaler.fit(x)``) and ``evaluate`` calls, in code order, as ``("fit"|"evaluate", args)``."""
+    found: dict[int, list[tuple[str, Mapping[str, Any]]]] = {}
+    for call in code.calls:
+        if call.cell is None:
+            continue
+        if call.method in FIT_METHODS and (call.model is not None or _KERAS_FIT_ARGS & set(call.args)):
+            found.setdefault(call.cell, []).append(("fit", call.args))
+        elif call.method in EVALUATE_METHODS:
+            found.setdefault(call.cell, []).append(("evaluate", call.args))
+    return found
+
+
+def _callback_fits(text: str, cell: int, calls: list[Mapping[str, Any]], code: CodeFacts) -> list[Fit]:
+    """``verbose=0`` fits seen through their callbacks' lines, in a cell whose every fit call is ``verbose=0`` with
+    ``callbacks``; lines the code prints literally are not read; a run naming an epoch beyond ``epochs=`` is not
+    that fit's."""
+    if not calls or not all(args.get("verbose") == 0 and "callbacks" in args for args in calls):
+        return []
+    epochs = [args.get("epochs") for args in calls]
+    arg = epochs[0] if all(e == epochs[0] for e in epochs) else None
+    arg = arg if isinstance(arg, int) and not isinstance(arg, bool) else None
+    typed = [t for c, t in code.typed_prints if c is None or c == cell]
+    fits = [replace(f, cell=cell, epochs_arg=arg) for f in parse_callback_fits(text, typed)
+            if arg is None or (f.epochs_seen or 0) <= arg]
+    # Keras 3 restored the best weights at the end without stopping early: the fit ran all its epochs
+    whole = arg is not None and not any("initial_epoch" in args for args in calls)
+    return [replace(f, epochs_seen=arg) if whole and f.stopped_epoch is None and f.best_epoch is not None else f
+            for f in fits]
 
 
 def _counted(e: Evaluation) -> Evaluation:

@@ -233,6 +233,9 @@ def parse_notebook(data: bytes | str, name: str = "<notebook>") -> Notebook:
 
 
 def _parse_json(data: bytes | str, name: str) -> Any:
+    fast = _fast_loads(data)
+    if fast is not _NO_FAST:
+        return fast
     text = data if isinstance(data, str) else _decode(data, name)
     if isinstance(data, str) and not text.strip():
         _decode(b"", name)
@@ -259,9 +262,92 @@ def _parse_json(data: bytes | str, name: str) -> Any:
                        else "The file is damaged or cut short. In Colab use File → Download → .ipynb and submit again.")
         raise NotebookError("invalid_json", f"{name}: JSON として読めません{where_ja}。{hint_ja}",
                             f"{name}: not valid JSON{where_en}. {hint_en}") from None
-    if "\\ud" in text or "\\uD" in text:  # a \ud800–\udfff escape: a lone surrogate cannot be printed or saved
+    if _SURROGATE_ESCAPE.search(text):  # a \ud800–\udfff escape: a lone surrogate cannot be printed or saved
         _replace_lone_surrogates(raw)
     return raw
+
+
+# ---------------------------------------------------------------- the fast JSON path (orjson, when installed)
+
+_NO_FAST = object()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # the escape of a surrogate, paired or not: one scan
+_FAST_DEPTH = 200  # deeper documents take the plain path (which refuses very deep ones: ``json``'s RecursionError)
+_INT64 = 9.2e18  # orjson reads an integer beyond 64 bits as a float of at least 2**63: such documents take the plain path
+_orjson: Any = None  # the module once imported; False when it is not installed or the fast path is off
+
+
+def fast_json_available() -> bool:
+    """orjson is installed and the fast path is on (``AUTOGRADER_PLAIN_JSON=1`` turns it off: same results, slower)."""
+    global _orjson
+    if _orjson is None:
+        _orjson = False
+        if os.environ.get("AUTOGRADER_PLAIN_JSON", "") in ("", "0"):
+            _orjson = _safe_orjson()
+    return _orjson is not False
+
+
+def _safe_orjson() -> Any:
+    """orjson, when it is installed and refuses deep nesting (3.9.15 and later: 1,024 levels); older versions
+    recurse without a limit and a hostile file of ``[[[[…`` crashes the process, so they are not used."""
+    try:
+        import orjson  # lazy and optional (the [fast] extra): a small C extension, imports nothing else
+    except ImportError:  # pragma: no cover - depends on the environment
+        return False
+    try:
+        orjson.loads(b"[" * 1100 + b"]" * 1100)
+    except ValueError:
+        return orjson
+    return False  # pragma: no cover - an old orjson
+
+
+def set_fast_json(enabled: bool | None) -> None:
+    """Turn the orjson path on or off for this process (tests: both paths give identical notebooks); None: as the
+    environment says."""
+    global _orjson
+    _orjson = None
+    if enabled is False:
+        _orjson = False
+    elif enabled:
+        _orjson = _safe_orjson()
+
+
+def _fast_loads(data: bytes | str) -> Any:
+    """The document read by orjson when that gives exactly what the plain path gives, else ``_NO_FAST``.
+
+    orjson refuses what the plain path reads differently or refuses with its own message -- a BOM, UTF-16, lone
+    surrogates, NaN/Infinity, 1e400, invalid UTF-8, any syntax error -- so those take the plain path; two things it
+    reads silently in its own way are checked after: integers beyond 64 bits (read as floats) and nesting deeper than
+    ``_FAST_DEPTH`` (the plain path refuses very deep documents).
+    """
+    if not fast_json_available():
+        return _NO_FAST
+    try:
+        raw = _orjson.loads(data)
+    except ValueError:  # orjson.JSONDecodeError, and a str that is not valid UTF-8
+        return _NO_FAST
+    if isinstance(raw, (dict, list)) and not _plain_equivalent(raw):
+        return _NO_FAST
+    if isinstance(raw, float) and not -_INT64 < raw < _INT64:
+        return _NO_FAST
+    return raw
+
+
+def _plain_equivalent(raw: dict | list) -> bool:
+    """No float that may have been a huge integer, no nesting deeper than ``_FAST_DEPTH``: one pass over the
+    containers (a notebook has a few hundred; strings are not looked into)."""
+    stack: list[tuple[Any, int]] = [(raw, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _FAST_DEPTH:
+            return False
+        for value in node.values() if type(node) is dict else node:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if value:
+                    stack.append((value, depth + 1))
+            elif kind is float and not -_INT64 < value < _INT64:
+                return False
+    return True
 
 
 def _replace_lone_surrogates(raw: Any) -> None:
@@ -325,6 +411,9 @@ def _normalised(raw: Any, name: str) -> dict[str, Any]:
 
 
 def _upgrade_v3(raw: dict, name: str) -> dict:
+    upgraded = _upgrade_v3_plain(raw) if _NATIVE_V3 else None
+    if upgraded is not None:
+        return upgraded
     try:
         import nbformat  # lazy: only nbformat 3 files need it
         from nbformat.v3.rwbase import rejoin_lines
@@ -337,6 +426,143 @@ def _upgrade_v3(raw: dict, name: str) -> dict:
                             "Jupyter で開いて保存し直してください。",
                             f"{name}: cannot upgrade this nbformat 3 notebook ({type(exc).__name__}). "
                             "Open it in Jupyter and save it again.") from None
+
+
+# nbformat 3 → 4 without nbformat: importing it (its validator, jsonschema and their format checkers) costs 0.3–0.9 s
+# of a cold start. A well-formed v3 notebook is upgraded here step for step as ``nbformat.v4.convert.upgrade`` does
+# (after ``v3.rwbase.rejoin_lines``); anything this code is not sure of goes to nbformat, so that every result,
+# the error of a broken file included, stays what nbformat gives (tests/test_fast_paths.py compares the two).
+_NATIVE_V3 = True
+_V4_MINOR = 5  # nbformat.v4.nbformat_minor
+_MULTILINE_OUTPUTS = ("text", "html", "svg", "latex", "javascript", "json")
+_MIME_MAP = (("text", "text/plain"), ("html", "text/html"), ("svg", "image/svg+xml"), ("png", "image/png"),
+             ("jpeg", "image/jpeg"), ("latex", "text/latex"), ("json", "application/json"),
+             ("javascript", "application/javascript"))
+
+
+class _Decline(Exception):
+    """The v3 file has something the plain upgrade does not handle exactly as nbformat: nbformat upgrades it."""
+
+
+def _copy(value: Any, depth: int = 0) -> Any:
+    """A deep copy of parsed JSON (what ``nbformat.from_dict`` makes); deep nesting is left to nbformat."""
+    if depth > 100:
+        raise _Decline
+    if isinstance(value, dict):
+        return {k: _copy(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v, depth + 1) for v in value]
+    return value
+
+
+def _join_lines(lines: list[Any]) -> str:
+    if not all(isinstance(line, str) for line in lines):
+        raise _Decline
+    return "".join(lines) if lines and lines[0].endswith(("\n", "\r")) else "\n".join(lines)
+
+
+def _dict(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise _Decline
+    return value
+
+
+def _upgrade_v3_plain(raw: dict) -> dict | None:
+    """``nbformat.v4.convert.upgrade(rejoin_lines(from_dict(raw)), 3)`` as plain dicts, or None (ask nbformat)."""
+    minor = raw.get("nbformat_minor", 0)
+    if raw.get("nbformat") != 3 or not isinstance(minor, int) or minor not in (0, 1):
+        return None  # nbformat validates the input against the v3 schema of its minor version first
+    try:
+        nb = _copy(raw)
+        worksheets = nb.get("worksheets")
+        if not isinstance(worksheets, list) or not isinstance(nb.get("metadata"), dict):
+            return None
+        for ws in worksheets:
+            _rejoin_lines(ws)
+        orig, orig_minor = nb.pop("orig_nbformat", None), nb.pop("orig_nbformat_minor", None)
+        nb["metadata"]["orig_nbformat"] = orig or 3
+        nb["metadata"]["orig_nbformat_minor"] = orig_minor or 0
+        nb["nbformat"], nb["nbformat_minor"] = 4, _V4_MINOR
+        nb["cells"] = upgraded = []
+        for ws in nb.pop("worksheets"):
+            upgraded += [_upgrade_cell(cell) for cell in ws["cells"]]
+        nb["metadata"].pop("name", "")
+        nb["metadata"].pop("signature", "")
+        return nb
+    except _Decline:
+        return None
+
+
+def _rejoin_lines(ws: Any) -> None:
+    """``nbformat.v3.rwbase.rejoin_lines`` of one worksheet, in place."""
+    cells = _dict(ws).get("cells")
+    if not isinstance(cells, list):
+        raise _Decline
+    for cell in cells:
+        cell_type = _dict(cell).get("cell_type")
+        if not isinstance(cell_type, str):
+            raise _Decline
+        if cell_type == "code":
+            if isinstance(cell.get("input"), list):
+                cell["input"] = _join_lines(cell["input"])
+            if not isinstance(cell.get("outputs"), list):
+                raise _Decline
+            for output in cell["outputs"]:
+                for key in _MULTILINE_OUTPUTS:
+                    if isinstance(_dict(output).get(key), list):
+                        output[key] = _join_lines(output[key])
+        else:
+            for key in ("source", "rendered"):
+                if isinstance(cell.get(key), list):
+                    cell[key] = _join_lines(cell[key])
+
+
+def _upgrade_cell(cell: dict) -> dict:
+    cell.setdefault("metadata", {})
+    cell["id"] = os.urandom(4).hex()  # nbformat gives a random id too
+    if cell["cell_type"] == "code":
+        cell.pop("language", "")
+        if "collapsed" in cell:
+            _dict(cell["metadata"])["collapsed"] = cell.pop("collapsed")
+        cell["source"] = cell.pop("input", "")
+        cell["execution_count"] = cell.pop("prompt_number", None)
+        cell["outputs"] = [_upgrade_output(output) for output in cell["outputs"]]
+    elif cell["cell_type"] == "heading":
+        cell["cell_type"] = "markdown"
+        level, source = cell.pop("level", 1), cell.get("source", "")
+        if not isinstance(level, int) or not isinstance(source, str):
+            raise _Decline
+        cell["source"] = "#" * level + " " + " ".join(source.splitlines())
+    elif cell["cell_type"] == "html":
+        cell["cell_type"] = "markdown"
+    return cell
+
+
+def _upgrade_output(output: dict) -> dict:
+    kind = output.get("output_type")
+    if not isinstance(kind, str):
+        raise _Decline
+    if kind in ("pyout", "display_data"):
+        output.setdefault("metadata", {})
+        if kind == "pyout":
+            output["output_type"] = "execute_result"
+            output["execution_count"] = output.pop("prompt_number", None)
+        data = {key: output.pop(key) for key in list(output) if key not in ("output_type", "execution_count", "metadata")}
+        for alias, mime in _MIME_MAP:
+            if alias in data:
+                data[mime] = data.pop(alias)
+        output["data"] = data
+        metadata = _dict(output["metadata"])
+        for alias, mime in _MIME_MAP:
+            if alias in metadata:
+                metadata[mime] = metadata.pop(alias)
+        if "application/json" in data:
+            raise _Decline  # nbformat parses it with json.loads: rare, left to nbformat
+    elif kind == "pyerr":
+        output["output_type"] = "error"
+    elif kind == "stream":
+        output["name"] = output.pop("stream", "stdout")
+    return output
 
 
 def _cell(index: int, raw: Any) -> Cell:

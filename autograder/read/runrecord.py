@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.model.evidence import Verification, VerifiedModel
+
 RECORDS = "records"  # OUT/records/<sha256>.json
 EXECUTED = "executed"  # OUT/executed/…
 _MAX_DEPTH = 8  # folders between OUT/executed and the notebook (nbgrader layouts are 3 deep)
@@ -34,6 +36,7 @@ class RunRecord:
     sha256: str
     status: str = "ok"
     tests: Mapping[str, float] = field(default_factory=dict)  # grade_id → points from the course source
+    verified: Verification | None = None  # the clean process's verification of the trained model, when the run made one
 
     def to_json(self) -> dict[str, Any]:
         return {"sha256": self.sha256, "status": self.status, "tests": dict(self.tests)}
@@ -99,7 +102,40 @@ def parse_record(raw: Any, sha256: str) -> RunRecord | None:
     tests = raw.get("tests")
     points = {k: safe_points(v) for k, v in tests.items() if isinstance(k, str)} if isinstance(tests, Mapping) else {}
     status = raw["status"] if isinstance(raw.get("status"), str) else "ok"
-    return RunRecord(sha256=sha256, status=status, tests=points)
+    return RunRecord(sha256=sha256, status=status, tests=points, verified=parse_verification(raw.get("verified")))
+
+
+def parse_verification(raw: Any) -> Verification | None:
+    """The ``verified`` entry of a record (``autograder.execute.verify``), every value bounded; None when absent."""
+    if not isinstance(raw, Mapping):
+        return None
+    models: list[VerifiedModel] = []
+    for m in raw.get("models") or []:
+        if not isinstance(m, Mapping) or len(models) >= 16:
+            continue
+        params = bounded_count(m.get("params"))
+        layers = tuple(c for c in (bounded_count(v) for v in m.get("layers") or [] if len(m.get("layers") or []) <= 1000)
+                       if c is not None)
+        models.append(VerifiedModel(name=_text(m.get("name")) or "model", params=params, layers=layers,
+                                    test_accuracy=bounded_fraction(m.get("test_accuracy")), reason=_text(m.get("reason"))))
+    return Verification(models=tuple(models), judged=_text(raw.get("judged")), reason=_text(raw.get("reason")))
+
+
+def bounded_count(value: Any) -> int | None:
+    """A count a record may hold: a non-negative int below 10**13, else None (a bool is no count)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**13 else None
+
+
+def bounded_fraction(value: Any) -> float | None:
+    """A finite fraction in [0, 1] (an accuracy), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    x = float(value)
+    return x if math.isfinite(x) and 0.0 <= x <= 1.0 else None
+
+
+def _text(value: Any) -> str | None:
+    return value[:500] if isinstance(value, str) else None
 
 
 def record_json(data: bytes, status: str, tests: Mapping[str, Any]) -> dict[str, Any]:

@@ -173,8 +173,10 @@ def _metric_text(values: dict[str, float], keras3: bool) -> str:
 
 
 def fit_log(history: dict[str, list[float]], steps: int = 750, keras3: bool = True, ms_per_step: int = 3,
-            verbose: int = 1, updates: int = 0, seed: int = 0) -> str:
+            verbose: int = 1, updates: int = 0, seed: int = 0, headers: bool = True) -> str:
     """The stdout of ``model.fit(..., verbose=1)`` as saved in a notebook (final bar of each epoch).
+
+    ``headers=False`` leaves out the ``Epoch i/N`` lines, as tf.keras ≥ 2.2 and Keras 3 do for ``epochs=1``.
 
     ``verbose=2`` gives one line per epoch (Keras 3: ``750/750 - 2s - 3ms/step - accuracy: …``; tf.keras 2:
     ``750/750 - 2s - loss: … - 2s/epoch - 3ms/step``). ``updates`` > 0 stores, before each final bar, that
@@ -186,7 +188,8 @@ def fit_log(history: dict[str, list[float]], steps: int = 750, keras3: bool = Tr
     secs = max(1, steps * ms_per_step // 1000)
     for e in range(epochs):
         values = {k: v[e] for k, v in history.items()}
-        out.append(f"Epoch {e + 1}/{epochs}")
+        if headers:
+            out.append(f"Epoch {e + 1}/{epochs}")
         if verbose == 2:
             if keras3:
                 out.append(f"{steps}/{steps} - {secs}s - {ms_per_step}ms/step - {_metric_text(values, True)}")
@@ -233,3 +236,41 @@ def evaluate_line(loss: float, acc: float, keras3: bool = True, steps: int = 313
         return (f"\x1b[1m{steps}/{steps}\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m1s\x1b[0m "
                 f"2ms/step - accuracy: {acc:.4f} - loss: {loss:.4f}\n")
     return f"{steps}/{steps} [==============================] - 1s 2ms/step - loss: {loss:.4f} - accuracy: {acc:.4f}\n"
+
+
+def callback_log(monitored: Sequence[float], patience: int | None = None, monitor: str = "val_loss",
+                 padded: bool = False, restore: bool = True, keras3: bool = False, checkpoint: bool = True,
+                 reduce_lr: Sequence[int] = (), path: str = "best.h5") -> str:
+    """The stdout of ``model.fit(..., verbose=0, callbacks=[ModelCheckpoint(save_best_only=True, verbose=1),
+    EarlyStopping(patience=…, restore_best_weights=…, verbose=1), ReduceLROnPlateau(verbose=1)])``: each line
+    printed after a newline, as the callbacks do. ``monitored`` are the monitored values per epoch; training
+    stops early once ``patience`` epochs pass without improvement. ``padded``: tf.keras < 2.9's ``Epoch 00012:``.
+    ``keras3`` prints "Restoring …" after "early stopping" (tf.keras 2 before it)."""
+    out: list[str] = []
+    best, best_epoch, wait = math.inf, 0, 0
+
+    def epoch_no(e: int) -> str:
+        return f"{e:05d}" if padded else str(e)
+
+    stopped = None
+    for i, value in enumerate(monitored):
+        e = i + 1
+        if e in reduce_lr:
+            out.append(f"\nEpoch {epoch_no(e)}: ReduceLROnPlateau reducing learning rate to 0.0001.\n")
+        if value < best:
+            if checkpoint:
+                out.append(f"\nEpoch {epoch_no(e)}: {monitor} improved from {best:.5f} to {value:.5f}, "
+                           f"saving model to {path}\n")
+            best, best_epoch, wait = value, e, 0
+        else:
+            wait += 1
+            if checkpoint:
+                out.append(f"\nEpoch {epoch_no(e)}: {monitor} did not improve from {best:.5f}\n")
+            if patience is not None and wait >= patience:
+                stopped = e
+                break
+    if stopped is not None:
+        restoring = f"Restoring model weights from the end of the best epoch: {best_epoch}.\n" if restore else ""
+        early = f"Epoch {epoch_no(stopped)}: early stopping\n"
+        out.append(early + restoring if keras3 else restoring + early)
+    return "".join(out)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograder.judge.checks.common import _cells, _has_keys, _labelled_lines
-from autograder.judge.metrics import Run, best_epoch, last_gap, series, training_runs
+from autograder.judge.metrics import Run, best_epoch, best_epochs, last_gap, series, training_runs
 from autograder.judge.registry import Param, kind
 from autograder.model.evidence import Evidence, Fit
 from autograder.model.results import Outcome, Status
@@ -71,10 +71,11 @@ def check_best_epoch(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     if not lines:
         return Outcome(Status.MISSING, f"「best epoch: {best}」のように、val_loss が最小のエポックを表示してください。",
                        f"print the epoch with the lowest val_loss, e.g. 'best epoch: {best}'.")
+    tied = best_epochs(val_loss)  # epochs whose val_loss prints the same lowest value: each is right
     for cell, numbers, _line in reversed(lines):
-        if numbers and int(numbers[0]) == numbers[0] and int(numbers[0]) in (best, best - 1):
-            base = "1 から数えて" if int(numbers[0]) == best else "0 から数えて"
-            base_en = "counting from 1" if int(numbers[0]) == best else "counting from 0"
+        if numbers and int(numbers[0]) == numbers[0] and int(numbers[0]) in {*tied, *(b - 1 for b in tied)}:
+            base = "1 から数えて" if int(numbers[0]) in tied else "0 から数えて"
+            base_en = "counting from 1" if int(numbers[0]) in tied else "counting from 0"
             return Outcome(Status.PASS, f"最良のエポック {int(numbers[0])}（{base}）は val_loss の記録と一致します。",
                            f"best epoch {int(numbers[0])} ({base_en}) agrees with the val_loss record.", cell)
     cell, _, line = lines[-1]

@@ -3,7 +3,7 @@ Judging layer: pure functions of ``Evidence``; standard library and ``autograder
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from autograder.judge.integrity.common import records, tampered
 from autograder.model.evidence import CodeLayer, Evidence, Layer
@@ -51,6 +51,19 @@ def _nonzero(layers: Iterable[Layer | CodeLayer]) -> list[int]:
     return [layer.params for layer in layers if layer.params]
 
 
+def _total(layers: Sequence[CodeLayer]) -> int | None:
+    counts = [layer.params for layer in layers]
+    return None if None in counts else sum(c for c in counts if c is not None)
+
+
+def _built_so_far(ev: Evidence, cell: int) -> list[tuple[CodeLayer, ...]]:
+    """The models as they were where this cell calls ``summary()``: a table printed before more ``add`` calls (in
+    the same cell or a later one) shows the first layers only, and is honest."""
+    return [ev.code.models[c.model].layers[: c.layers] for c in ev.code.calls
+            if c.method == "summary" and c.cell == cell and c.model is not None and c.layers is not None
+            and c.model < len(ev.code.models)]
+
+
 def summary_vs_code(ev: Evidence) -> list[Flag]:
     """Each summary against the models its cell's code names (``model.summary()`` → ``model``): the latest such
     model built at or before the summary must have known parameter counts; any of them may match."""
@@ -75,8 +88,8 @@ def summary_vs_code(ev: Evidence) -> list[Flag]:
         sizes = {s.total_params, sum(layer.params for layer in s.layers) if s.layers else s.total_params}
         if t is not None and n is not None:
             sizes.add(t + n)
-        known = [m for m in defined if m.total_params is not None]
-        if any((shown and _nonzero(m.layers) == shown) or m.total_params in sizes for m in known):
+        known = [m.layers for m in defined if m.total_params is not None] + _built_so_far(ev, s.cell)
+        if any((shown and _nonzero(layers) == shown) or _total(layers) in sizes for layers in known):
             continue
         built = ", ".join(_n(p) for p in _nonzero(model.layers))
         rows = ", ".join(_n(p) for p in shown)

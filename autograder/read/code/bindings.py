@@ -118,8 +118,13 @@ def _top_level_functions(trees: list[tuple[int, ast.Module]]) -> tuple[str, ...]
 
 def _user_defined(trees: list[tuple[int, ast.Module]]) -> frozenset[str]:
     """Names of every function and class the notebook defines (a student's ``def Model():`` is not Keras)."""
+    return defined_names([tree.body for _, tree in trees])
+
+
+def defined_names(bodies: list[list[ast.stmt]]) -> frozenset[str]:
+    """Names of every function and class defined in these blocks, at any depth."""
     names: set[str] = set()
-    blocks = [tree.body for _, tree in trees]
+    blocks = list(bodies)
     while blocks:
         for statement in blocks.pop():
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

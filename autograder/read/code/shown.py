@@ -1,7 +1,7 @@
 """Which names hold an evaluate (or ``accuracy_score``) result, and what an expression shows of one; standard
 library only.
 
-Imports nothing from autograder but ``read.code.parse``. The data flow from a result to where it is shown:
+Imports nothing from autograder but ``read.code.parse`` and ``read.code.cells``. The data flow from a result to where it is shown:
 ``score = model.evaluate(…)`` binds ``score`` (the whole result), ``loss, acc = …`` binds each item,
 ``acc = accuracy_score(y_test, …)`` binds the accuracy itself; later cells show it bare, printed or indexed
 (``score``, ``print(score)``, ``score[1]``, ``results['accuracy']``). Any other top-level assignment of a name
@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TypeGuard
 
+from autograder.read.code.cells import ParsedCell
 from autograder.read.code.parse import parse_cell
 
 __all__ = ["Results", "bound_names", "result_names"]
@@ -33,13 +34,23 @@ def _is_accuracy_score(node: ast.AST) -> TypeGuard[ast.Call]:
         == "accuracy_score"
 
 
-def result_names(source: str, earlier: Results | None = None) -> Results:
+def result_names(source: str, earlier: Results | None = None, parsed: ParsedCell | None = None) -> Results:
     """The names bound to an evaluate (or ``accuracy_score``) result after a cell runs, given those before it:
-    ``score = model.evaluate(…)`` binds ``score``; any other top-level assignment of a name unbinds it."""
+    ``score = model.evaluate(…)`` binds ``score``; any other top-level assignment of a name unbinds it.
+    ``parsed``: the cell's ``ParsedCell`` (of this ``source``), so that it is not parsed again."""
     if "=" not in source:
         return dict(earlier or {})
-    tree = parse_cell(source)
-    return dict(earlier or {}) if tree is None else bound_names(tree, earlier)
+    if parsed is None:
+        tree = parse_cell(source)
+        return dict(earlier or {}) if tree is None else bound_names(tree, earlier)
+    if parsed.tree is None:
+        return dict(earlier or {})
+    popped, assigned = parsed.result_changes(_assigned)
+    names = dict(earlier or {})
+    for name in popped:
+        names.pop(name, None)
+    names.update(assigned)
+    return names
 
 
 def bound_names(tree: ast.Module, earlier: Results | None, last: bool = True) -> Results:

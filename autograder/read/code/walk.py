@@ -13,7 +13,8 @@ from typing import Any
 
 from autograder.model.evidence import Call, CodeLayer, ModelCode
 from autograder.model.keras import RECORDED_METHODS
-from autograder.read.code.bindings import _Binding, _bound_names, _local_names, _statement_bindings
+from autograder.read.code.bindings import _Binding, _statement_bindings
+from autograder.read.code.cells import ParsedCell, calls_in
 from autograder.read.code.evaluator import _Evaluator
 from autograder.read.code.layers import _build_layer
 from autograder.read.code.printed import printed_text
@@ -40,6 +41,7 @@ class _Walker:
         self.called: set[_Builder] = set()  # factories called once already
         self.typed_prints: list[tuple[int | None, str]] = []  # (cell, None inside a def; text) of constant prints
         self.cell = -1
+        self.parsed: ParsedCell | None = None  # the cell being walked: its calls and local names, made once
 
     @property
     def scope(self) -> _Scope:
@@ -48,8 +50,10 @@ class _Walker:
     def model_codes(self) -> tuple[ModelCode, ...]:
         return tuple(ModelCode(b.variable, tuple(b.layers), b.cell) for b in self.builders)
 
-    def walk_cell(self, index: int, tree: ast.Module) -> None:
+    def walk_cell(self, index: int, tree: ast.Module, parsed: ParsedCell | None = None) -> None:
+        """Walk one cell's statements; ``parsed``: the ``ParsedCell`` of ``tree``, whose per-node facts are kept."""
         self.cell = index
+        self.parsed = parsed if parsed is not None else ParsedCell("", tree)  # a bare tree: facts for this walk only
         self.evaluator.scopes = [self.evaluator.module]
         self.evaluator.module.loop_depth = 0
         self._block(tree.body)
@@ -85,11 +89,8 @@ class _Walker:
             self._simple(statement)
 
     def _definition(self, statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        if isinstance(statement, ast.ClassDef):
-            local_names = frozenset(name for name, _ in _bound_names(statement.body))
-        else:
-            local_names = _local_names(statement)
-        self.evaluator.scopes.append(_Scope({}, local_names))
+        assert self.parsed is not None
+        self.evaluator.scopes.append(_Scope({}, self.parsed.local_names(statement)))
         try:
             self._block(statement.body)
             returned = [s.value for s in statement.body if isinstance(s, ast.Return) and s.value is not None]
@@ -179,9 +180,10 @@ class _Walker:
     # -- calls --
 
     def _scan(self, nodes: Iterable[ast.AST], assigned: dict[int, str] | None = None) -> None:
+        calls = self.parsed.calls if self.parsed is not None else calls_in
         for node in nodes:
-            for call in _calls_in(node):
-                self._call(call, (assigned or {}).get(id(call)))
+            for call in calls(node):
+                self._call(call, assigned.get(id(call)) if assigned else None)
 
     def _call(self, call: ast.Call, assigned_to: str | None) -> None:
         func = call.func
@@ -207,7 +209,9 @@ class _Walker:
             return  # `df.summary(x)`: not a Keras model's summary
         arguments = self._arguments(call, func.attr)
         model = self.builders.index(receiver.builder) if isinstance(receiver, _ModelRef) else None
-        self.calls.append(Call(func.attr, _dotted(func.value), arguments, assigned_to, self.cell, model))
+        # a summary shows the model as built so far: later ``add`` calls are not in its table
+        layers = len(receiver.builder.layers) if func.attr == "summary" and isinstance(receiver, _ModelRef) else None
+        self.calls.append(Call(func.attr, _dotted(func.value), arguments, assigned_to, self.cell, model, layers))
 
     def _arguments(self, call: ast.Call, method: str) -> dict[str, Any]:
         arguments: dict[str, Any] = {}
@@ -302,20 +306,4 @@ def _assigned_names(statement: ast.stmt) -> dict[int, str]:
     return {}
 
 
-_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop, ast.Constant, ast.Name)
-
-
-def _calls_in(node: ast.AST) -> list[ast.Call]:
-    """Every call under ``node`` in evaluation order (arguments before the call), without recursion."""
-    calls: list[ast.Call] = []
-    stack: list[tuple[ast.AST, bool]] = [(node, False)]
-    while stack:
-        current, visited = stack.pop()
-        if visited:
-            if isinstance(current, ast.Call):
-                calls.append(current)
-            continue
-        stack.append((current, True))
-        children = [child for child in ast.iter_child_nodes(current) if not isinstance(child, _LEAVES)]
-        stack.extend((child, False) for child in reversed(children))
-    return calls
+_calls_in = calls_in  # the calls under a node in evaluation order (``cells.calls_in``)

@@ -21,7 +21,11 @@ Three sources, returned in order of appearance:
 * ``value``: the displayed value of the cell's last statement when that is an ``.evaluate(`` call, a name
   assigned from one (in this cell or an earlier one: ``read.code.shown``), an index of it (``score[1]``,
   ``results['accuracy']``), ``accuracy_score(y_test, …)`` or a name bound to it, or ``print`` of these:
-  ``[loss, accuracy]``, a dict with ``loss``, a bare loss, or the indexed element (``score[1]`` → accuracy).
+  ``[loss, accuracy]``, a dict with ``loss``, a bare loss, or the indexed element (``score[1]`` → accuracy);
+  also ``print("accuracy:", {acc})`` (constant words, then the value, maybe in a one-item set/list/tuple) in its
+  Python 3 form and Python 2's ``('test_acc:', 0.9817)``, and a displayed tuple of evaluate calls
+  (``model.evaluate(…), loaded.evaluate(…)``) when every element shows the same numbers. A line the labelled-print
+  reader already took is not taken again as a value.
 
 An accuracy must lie in [0, 1] after a ``%`` is divided out; a number without ``%`` above 1 is never read
 as a percentage. A value that cannot be an accuracy gives no Evaluation rather than a wrong number.
@@ -32,9 +36,10 @@ import ast
 import math
 import re
 from decimal import Decimal
+from typing import NamedTuple
 
 from autograder.model.evidence import Evaluation
-from autograder.read.code import parse_cell
+from autograder.read.code import ParsedCell, parse_cell
 from autograder.read.code.shown import Results, _is_evaluate, _shown, bound_names, result_names
 from autograder.read.outputs.fitlog import COUNTER, HEADER, NUMBER, Record, scan_records
 from autograder.read.outputs.fitlog import ERROR_LINE as _ERROR_LINE
@@ -184,18 +189,27 @@ _DATA_NOT_TEST = re.compile(r"train|(?<![a-z])val(?:id\w*)?(?![a-z])", re.IGNORE
 
 
 class _Code:
-    """The cell's code, parsed only when a candidate needs it."""
+    """The cell's code, parsed only when a candidate needs it, or the ``ParsedCell`` the code analysis parsed."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, parsed: ParsedCell | None = None):
         self.source = source
+        self._cell = parsed
         self._tree: ast.Module | None = None
         self._parsed = False
 
     @property
     def tree(self) -> ast.Module | None:
+        if self._cell is not None:
+            return self._cell.tree
         if not self._parsed:
             self._tree, self._parsed = parse_cell(self.source), True
         return self._tree
+
+    def evaluate_calls(self) -> tuple[ast.Call, ...] | list[ast.Call]:
+        """The cell's ``.evaluate(`` calls in source order (kept on the ``ParsedCell``); none when it cannot be parsed."""
+        if self._cell is not None:
+            return self._cell.evaluate_calls(_is_evaluate)
+        return _evaluate_calls(self.tree) if self.tree is not None else []
 
 
 def _not_test_data(call: ast.Call) -> bool:
@@ -212,7 +226,7 @@ def _not_test_data(call: ast.Call) -> bool:
 
 def _only_non_test_data(code: _Code) -> bool:
     """Every ``.evaluate(`` call of the cell evaluates training or validation data."""
-    calls = _evaluate_calls(code.tree) if code.tree is not None else []
+    calls = code.evaluate_calls()
     return bool(calls) and all(_not_test_data(c) for c in calls)
 
 
@@ -221,11 +235,44 @@ def _evaluate_calls(tree: ast.Module) -> list[ast.Call]:
     return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
 
 
-def _display_target(tree: ast.Module, earlier: Results | None = None) -> tuple[ast.Call, int | None] | None:
+class _Target(NamedTuple):
+    """What a cell's last statement shows of evaluate results: the call and item (None: the whole result), the
+    words printed before it (``print("accuracy:", {acc})`` → ``accuracy:``), or, for a displayed tuple of
+    evaluate calls (``model.evaluate(…), loaded.evaluate(…)``), all of them."""
+
+    call: ast.Call
+    item: int | None
+    label: str | None = None
+    calls: tuple[ast.Call, ...] = ()
+
+
+def _labelled(expr: ast.AST) -> tuple[str, ast.AST] | None:
+    """``print("label", x)`` (the words constant, one value last, maybe in a one-item ``{x}``/``(x,)``/``[x]``):
+    the words and ``x``."""
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "print"
+            and len(expr.args) >= 2 and not expr.keywords):
+        return None
+    *words, value = expr.args
+    if not all(isinstance(w, ast.Constant) and isinstance(w.value, str) for w in words):
+        return None
+    if isinstance(value, (ast.Set, ast.Tuple, ast.List)) and len(value.elts) == 1:
+        value = value.elts[0]
+    return " ".join(str(w.value) for w in words if isinstance(w, ast.Constant)), value
+
+
+def _display_target(tree: ast.Module, earlier: Results | None = None) -> _Target | None:
     """What the cell's last statement shows of an evaluate result: of this cell, or of a name bound earlier."""
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
         return None
-    return _shown(tree.body[-1].value, bound_names(tree, earlier, last=False))
+    expr, names = tree.body[-1].value, bound_names(tree, earlier, last=False)
+    if isinstance(expr, ast.Tuple) and len(expr.elts) > 1 and all(_is_evaluate(e) for e in expr.elts):
+        calls = tuple(e for e in expr.elts if isinstance(e, ast.Call))
+        return _Target(calls[0], None, None, calls)
+    labelled = _labelled(expr)
+    shown = _shown(labelled[1] if labelled else expr, names)
+    if shown is None:
+        return None
+    return _Target(shown[0], shown[1], labelled[0] if labelled else None)
 
 
 # ---------------------------------------------------------------- displayed values
@@ -279,15 +326,65 @@ def _value_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+_ONE_ITEM = re.compile(rf"\s*[{{(\[]\s*({NUMBER})\s*,?\s*[}})\]]\s*")
+_ELEMENT = re.compile(r"\[[^\[\]]*\]|\{[^{}]*\}")
+
+
+def _labelled_lines(text: str, label: str) -> list[tuple[int, str, str]]:
+    """(offset, value, line) of the lines a ``print(label, x)`` wrote, last first: ``accuracy: {0.312}`` (the value in a
+    one-item set/tuple/list unwrapped) and Python 2's tuple ``('test_acc:', 0.9817)``."""
+    out: list[tuple[int, str, str]] = []
+    py2 = re.compile(r"\(\s*(['\"])" + re.escape(label) + r"\1\s*,\s*(.*)\)\s*")
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) <= MAX_LINE:
+            rest = None
+            if line.startswith(label + " "):
+                rest = line[len(label) + 1:]
+            else:
+                m = py2.fullmatch(line)
+                rest = m.group(2) if m else None
+            if rest is not None:
+                one = _ONE_ITEM.fullmatch(rest)
+                out.append((pos, one.group(1) if one else rest, line))
+        pos += len(line) + 1
+    out.reverse()
+    return out
+
+
+def _tuple_evaluations(text: str, count: int) -> list[tuple[int, Evaluation]]:
+    """A displayed tuple of ``count`` evaluate results (``({'loss': …, 'acc': 0.9795}, {…})`` or lists): one
+    result, only when every element shows the same numbers (the same model saved and loaded again); else none."""
+    start = text.rfind("(")
+    if start < 0 or not text.rstrip().endswith(")"):
+        return []
+    elements = _ELEMENT.findall(text[start:])
+    if len(elements) != count:
+        return []
+    numbers = {_value_numbers(e, None) for e in elements}
+    if len(numbers) != 1:
+        return []
+    found = numbers.pop()
+    if found is None:
+        return []
+    loss, acc = found
+    if (acc is not None and not 0.0 <= acc <= 1.0) or (loss is not None and (not math.isfinite(loss) or loss < 0)):
+        return []
+    return [(start, Evaluation(source="value", text=" ".join(text[start:].split()), accuracy=acc, loss=loss))]
+
+
 def _value_evaluations(text: str, code: _Code, earlier: Results | None = None) -> list[tuple[int, Evaluation]]:
-    candidates = _value_lines(text)
-    if not candidates or _ERROR_LINE.search(text):
+    if _ERROR_LINE.search(text):
         return []  # a cell that failed displays no value
     target = _display_target(code.tree, earlier) if code.tree is not None else None
-    if target is None or _not_test_data(target[0]):
+    if target is None or any(_not_test_data(c) for c in (target.calls or (target.call,))):
         return []
-    for offset, line in candidates:
-        numbers = _value_numbers(line, target[1])
+    if target.calls:
+        return _tuple_evaluations(text, len(target.calls))
+    candidates = _labelled_lines(text, target.label) if target.label is not None else \
+        [(offset, line, line) for offset, line in _value_lines(text)]
+    for offset, value, line in candidates:
+        numbers = _value_numbers(value, target.item)
         if numbers is None:
             continue
         loss, acc = numbers
@@ -322,7 +419,7 @@ def _progress_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]
     if not records:
         return []
     if code.tree is not None:
-        excluded = [_not_test_data(c) for c in _evaluate_calls(code.tree)]
+        excluded = [_not_test_data(c) for c in code.evaluate_calls()]
         if len(excluded) == len(records):
             records = [r for r, skip in zip(records, excluded, strict=True) if not skip]
         elif any(excluded):
@@ -337,13 +434,15 @@ def _progress_evaluations(text: str, code: _Code) -> list[tuple[int, Evaluation]
     return found
 
 
-def parse_evaluations(text: str, source: str, earlier: Results | None = None) -> list[Evaluation]:
+def parse_evaluations(text: str, source: str, earlier: Results | None = None,
+                      parsed: ParsedCell | None = None) -> list[Evaluation]:
     """Test-set results shown in one cell (``text`` = ``Cell.text``, ``source`` = ``Cell.source``), in order;
     ``earlier``: the names bound to evaluate results by the cells before (``result_names``), for a result shown
-    later from a variable (``score`` or ``print(score)`` in a later cell)."""
+    later from a variable (``score`` or ``print(score)`` in a later cell). ``parsed``: the cell's ``ParsedCell``
+    (of this ``source``), whose tree and evaluate calls the code analysis already made."""
     if not text:
         return []
-    code = _Code(source or "")
+    code = _Code(source or "", parsed if parsed is not None and parsed.source == (source or "") else None)
     found = _print_evaluations(text)
     if ".evaluate(" in code.source:
         if found and _only_non_test_data(code):
@@ -351,5 +450,7 @@ def parse_evaluations(text: str, source: str, earlier: Results | None = None) ->
         found += _progress_evaluations(text, code) + _value_evaluations(text, code, earlier)
     elif earlier or "accuracy_score" in code.source:
         found += _value_evaluations(text, code, earlier)
+    printed = {offset for offset, e in found if e.source == "print"}
+    found = [(offset, e) for offset, e in found if e.source != "value" or offset not in printed]  # read once
     found.sort(key=lambda f: f[0])
     return [e for _, e in found]

@@ -21,9 +21,10 @@ Rules for ``parse_fits``:
   final again with more metrics (Keras 3 prints it once more with ``val_*``) may follow. Any other record
   (dataset download, evaluate, predict, an evaluate on the training set) is "loose": not training.
 * An epoch's metrics are those of its last record (partial bars stopped by a callback count, with the
-  metrics shown). A trailing partial epoch followed by an error (``KeyboardInterrupt``) is dropped: Keras
-  never finished it. Epoch headers without any record (interrupted before the first bar) are not epochs;
-  runs without epochs are not returned.
+  metrics shown). A trailing partial epoch that ends the cell's output (log lines and warnings aside) or is
+  followed by an error (``KeyboardInterrupt``) is dropped: Keras never finished it (``_drop_interrupted``).
+  Epoch headers without any record (interrupted before the first bar) are not epochs; runs without epochs
+  are not returned.
 * Metric values: Keras prints ``%.4f``/``%.4e``, so a value is read as four decimals first. This keeps
   ``loss: 1.3850409/422`` (Keras 3 bars glued without a newline) and ``accuracy: 0.88972s - loss:``
   (a shorter final bar over a longer one, as a frontend saved it) correct. Metric reading stops at the
@@ -37,6 +38,10 @@ time. Otherwise "step"; None when no counter was shown.
 ``style`` is "keras3" for ``━`` bars and verbose=2 lines whose per-step time precedes the metrics; "keras1"
 for counters without a per-step time that count samples, and for counter-less verbose=2 lines; else "keras2".
 
+A one-epoch fit of tf.keras ≥ 2.2 or Keras 3 prints no ``Epoch 1/1`` header, only its progress line, which has
+the shape of an ``evaluate`` line. ``unheaded_fits`` reads such lines as fits only where the cell's code says so
+(see its docstring); ``parse_fits`` never does.
+
 For the integrity rules, each ``Fit`` also keeps ``headers`` (the epoch numbers of its run's ``Epoch i/N``
 headers, epochs without a record included) and ``interactive`` (the text shows Keras 3 ``━`` bars anywhere);
 ``truncated`` and ``step_counter`` give the other facts they need, so judging never reads output text.
@@ -44,15 +49,16 @@ headers, epochs without a record included) and ``interactive`` (the text shows K
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from autograder.model.evidence import Fit
 from autograder.read.outputs.history import MAX_DICT_CHARS, parse_histories
 from autograder.read.outputs.history import _balanced as _balanced  # the name tests/test_properties.py checks
 
-__all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "step_counter", "truncated", "COUNTER", "ERROR_LINE",
-           "HEADER", "MAX_DICT_CHARS", "NUMBER", "TRUNCATED"]
+__all__ = ["Record", "parse_fits", "parse_histories", "scan_records", "step_counter", "truncated", "unheaded_fits",
+           "COUNTER", "ERROR_LINE", "HEADER", "MAX_DICT_CHARS", "NUMBER", "TRUNCATED"]
 
 # ---------------------------------------------------------------- shared grammar
 
@@ -338,14 +344,40 @@ def _belongs(epoch: _Epoch, rec: Record, previous: Record | None) -> bool:
     return last is previous and rec.complete and set(last.metrics) < set(rec.metrics)
 
 
+#: What may follow an interrupted run without being the cell's own output: blank lines, TensorFlow/absl log lines
+#: (``2024-01-02 10:00:00.1: W tensorflow/…``, ``W0000 00:00:1727… gpu_timer.cc:…``, ``WARNING:tensorflow:…``)
+#: and Python warnings (``…/site-packages/x.py:12: UserWarning: …``, then its indented source line). The stderr
+#: of a cell comes after its stdout in ``Cell.text``, so such lines may be shown after the last bar.
+_LOG_LINE = re.compile(
+    r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?:? [IWEF] |[IWEF]\d{4} \d\d:\d\d:\d\d"
+    r"|(?:WARNING|INFO|ERROR|DEBUG)(?::[\w.]+)?:|\S.*?:\d+: [A-Z]\w*Warning\b")
+
+
+def _only_logs(rest: str) -> bool:
+    """``rest`` shows nothing but blank lines, log lines and Python warnings (``_LOG_LINE``)."""
+    warning = False
+    for line in rest.split("\n"):
+        if not line.strip():
+            continue
+        if _LOG_LINE.match(line.lstrip()):
+            warning = True
+            continue
+        if not (warning and line[:1].isspace()):  # a warning's indented source line
+            return False
+    return True
+
+
 def _drop_interrupted(text: str, runs: list[_Run]) -> None:
-    """The last epoch of the last run, shown only as a partial bar before an error, never finished."""
+    """The last epoch of the last run, shown only as a partial bar (not N/N, an ``ETA``) that ends the cell's
+    output, or is followed by an error, never finished: the run was interrupted (a kernel stopped or restarted,
+    a notebook saved while it ran). A partial bar followed by anything else (a callback's ``Reached 98% accuracy
+    so cancelling training!``, the cell's next output) was an epoch that Keras ended: it counts."""
     for run in reversed(runs):
         shown = [e for e in run.epochs if e.records]
         if not shown:
             continue
         last = shown[-1].records[-1]
-        if not last.complete and ERROR_LINE.search(text, last.end):
+        if not last.complete and (ERROR_LINE.search(text, last.end) or _only_logs(text[last.end:])):
             shown[-1].records.clear()
         return
 
@@ -414,3 +446,86 @@ def parse_fits(text: str) -> list[Fit]:
             fits.append(fit)
             since = max(r.end for e in run.epochs for r in e.records)
     return fits
+
+
+# ---------------------------------------------------------------- one-epoch fits without a header
+
+_LOOP = re.compile(r"(?m)^\s*(?:for|while)\b")  # the cell's code may repeat its calls
+
+
+def _prints(args: Mapping[str, Any]) -> bool | None:
+    """A call prints its progress: True, False (``verbose=0``), None when its ``verbose`` is not known."""
+    if "verbose" not in args:
+        return True
+    verbose = args["verbose"]
+    if verbose is None:
+        return None
+    return verbose != 0
+
+
+def _unheaded_groups(text: str) -> list[list[Record]]:
+    """Complete progress lines that belong to no ``Epoch i/N`` run, carry a ``loss`` and are no download; a line
+    repeated right after itself with more metrics (Keras 3 adds ``val_*``) is the same epoch."""
+    groups: list[list[Record]] = []
+    previous: Record | None = None
+    for rec in scan_records(text):
+        ok = (not rec.in_fit and rec.done is not None and rec.complete and rec.line_end and "loss" in rec.metrics
+              and not rec.after_download and (rec.total is None or rec.total < 1_000_000))
+        if ok:
+            last = groups[-1][-1] if groups else None
+            if last is not None and last is previous and rec.total == last.total and set(last.metrics) < set(rec.metrics):
+                groups[-1].append(rec)
+            else:
+                groups.append([rec])
+        previous = rec
+    return groups
+
+
+def _bar_fit(text: str, group: list[Record]) -> Fit:
+    final = group[-1]
+    unit = _step_unit(final, _TRAIN_ON.search(text, 0, group[0].start) is not None)
+    return Fit(epochs=(dict(final.metrics),), epochs_total=None, steps=final.total, step_unit=unit,
+               seconds_per_step=final.seconds_per_step, epochs_arg=None, style=_style(final, unit), cell=None,
+               headers=(), interactive="━" in text, epoch_steps=(final.total,), source="bar")
+
+
+def unheaded_fits(text: str, calls: Sequence[tuple[str, Mapping[str, Any]]], source: str = "") -> tuple[list[Fit], list[str]]:
+    """One-epoch fits shown without ``Epoch 1/1`` (tf.keras ≥ 2.2 and Keras 3 print no header when ``epochs=1``),
+    and the texts of the progress lines they take (no longer evaluate results).
+
+    ``calls`` are the cell's ``("fit"|"evaluate", args)`` calls in code order, ``source`` its code. Nothing is read
+    unless the cell shows no ``Epoch i/N`` log and every ``fit`` call of the cell that may print is known to print
+    (``verbose`` absent or a literal other than 0) one epoch (``epochs`` absent or 1, no ``initial_epoch``), and
+    there is at least one. Then a complete progress line with ``loss`` is a fit when it shows ``val_*`` metrics
+    (``evaluate`` never does); the others only when the cell has no ``evaluate`` call that may print and as many
+    lines as fit calls (or a loop in the code), or, with such calls, when the lines and the calls are as many and
+    pair in order with no loop in the code (a line paired with an ``evaluate`` must show no ``val_*``).
+    """
+    fits_args = [args for method, args in calls if method == "fit" and _prints(args) is not False]
+    if not fits_args or not text or parse_fits(text):
+        return [], []
+    for args in fits_args:
+        epochs = args.get("epochs", 1)
+        if _prints(args) is None or epochs != 1 or isinstance(epochs, bool) or "initial_epoch" in args:
+            return [], []
+    groups = _unheaded_groups(text)
+    if not groups:
+        return [], []
+    evaluates = [m for m, args in calls if m != "fit" and _prints(args) is not False]
+    loop = bool(_LOOP.search(source))
+
+    def validated(g: list[Record]) -> bool:
+        return any(k.startswith("val_") for k in g[-1].metrics)
+
+    taken: list[list[Record]]
+    if not evaluates and (len(groups) == len(fits_args) or loop):
+        taken = groups
+    elif evaluates and not loop and len(groups) == len(fits_args) + len(evaluates):
+        order = [m for m, args in calls if _prints(args) is not False]
+        if any(m != "fit" and validated(g) for m, g in zip(order, groups, strict=True)):
+            taken = [g for g in groups if validated(g)]
+        else:
+            taken = [g for m, g in zip(order, groups, strict=True) if m == "fit"]
+    else:
+        taken = [g for g in groups if validated(g)]
+    return [_bar_fit(text, g) for g in taken], [r.text for g in taken for r in g]
