@@ -259,6 +259,20 @@ def test_summary_in_one_cell_before_its_add_calls_is_honest():
     assert flags_of(nb, "tampered_output") == []
 
 
+@pytest.mark.parametrize("shown, flagged", [("accuracy: {0.9649999737739563}", False), ("accuracy: {0.9950000047683716}", True)])
+def test_a_result_printed_after_words_is_cross_checked_like_any_print(shown, flagged):
+    """``print('accuracy:', {score[1]})`` is read as the test accuracy, and a retyped value is caught by the
+    evaluate line beside it."""
+    nb = s.submission("mlp", seed=3, keras3=False)
+    i = cell_with(nb, "score = model.evaluate")
+    nb["cells"][i]["source"] = "score = model.evaluate(x_test, y_test)\nprint('accuracy:', {score[1]})"
+    bar = "313/313 [==============================] - 1s 2ms/step - loss: 0.1524 - accuracy: 0.9650\n"
+    set_stdout(nb, i, bar + shown + "\n")
+    ev = extract(from_dict(copy.deepcopy(nb)))
+    assert ev.test_accuracy is not None and ev.test_accuracy.source == "value"
+    assert bool(flags_of(nb, "tampered_output")) == flagged
+
+
 # ------------------------------------------------------------------ rule: fit log vs code, gaps, history
 
 def _fit_cell(nb: dict, var: str = "result") -> int:
