@@ -1,6 +1,7 @@
 """Measure the static grader on this machine and print the table of ``docs/benchmarks.md`` (not a test).
 
     python benchmarks/run.py [-n 250] [--repeat 3] [--nbgrader 5] [--dir DIR] [--markdown FILE]
+    python benchmarks/run.py --memory 2000 4000 [--dir DIR] [--markdown FILE]
 
 On ``-n`` realistic submissions of each assignment (``benchmarks/generate.py``: 4 × 250 = 1,000 by default) it
 measures, best of ``--repeat`` runs on warm files:
@@ -14,6 +15,8 @@ measures, best of ``--repeat`` runs on warm files:
   (class-like) batch and on the real corpus (``--corpus``, default ``../shared/corpus/real``);
 * instructions per notebook of the same three (valgrind callgrind, when installed; ``--no-instructions``);
 * peak RSS of a process that grades all the submissions (``resource.getrusage``), with 1 job and every core;
+  ``--memory 2000 4000`` measures only that, at each of these numbers of submissions (a quarter of each
+  assignment; the first of a larger generated set are the same files as a smaller one's);
 * the cold start of ``autograder check`` (a new interpreter, best of 10), beside ``python -c pass``;
 * ``nbgrader autograde`` of ``--nbgrader`` submissions of the course's 課題1 (``assignments/source/perceptron``,
   NumPy only: nbgrader executes it in a kernel; the Keras assignments would retrain models), and the static
@@ -259,7 +262,8 @@ RSS_SCRIPT = textwrap.dedent("""
     import json, resource, sys
     from autograder.pipeline import grade_paths
     from autograder.judge.spec import load_spec
-    by, jobs, collusion = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    from pathlib import Path
+    by, jobs, collusion = json.loads(Path(sys.argv[1]).read_text()), int(sys.argv[2]), sys.argv[3]
     kept = []
     for assignment, files in by.items():
         kwargs = {} if collusion == "default" else {"collusion": collusion == "on"}
@@ -276,7 +280,8 @@ def peak_rss(by: dict[str, list[str]], jobs: int, collusion: bool | None) -> dic
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(by, fh)
     try:
-        out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, Path(fh.name).read_text(), str(jobs), arg],
+        # the file's path, not its text: the names of 4,000 files are too long for a command line
+        out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, fh.name, str(jobs), arg],
                              capture_output=True, text=True, check=True)
     finally:
         os.unlink(fh.name)
@@ -416,6 +421,42 @@ def _submissions(folder: Path, n: int) -> dict[str, list[str]]:
     return generate(folder, n)
 
 
+def memory_table(say, by: dict[str, list[str]], totals: list[int], cores: int) -> None:
+    """Peak RSS of a new process grading ``total`` submissions (the first total/4 of each assignment), keeping
+    the reports as the CLI does, collusion detection on: with 1 job, and with every core (the largest worker too)."""
+    say("| submissions | jobs | grading process MB | largest worker MB | MB / 1,000 submissions (grading process) |")
+    say("|---:|---:|---:|---:|---:|")
+    for total in totals:
+        each = total // len(by)
+        part = {a: files[:each] for a, files in by.items()}
+        for jobs in sorted({1, cores}):
+            rss = peak_rss(part, jobs, True if collusion_supported() else None)
+            assert rss["results"] == each * len(by)
+            worker = f"{rss['worker_mb']:.0f}" if jobs > 1 else "–"
+            say(f"| {each * len(by):,} | {jobs} | {rss['self_mb']:.0f} | {worker} | "
+                f"{rss['self_mb'] / (each * len(by)) * 1000:.0f} |")
+
+
+def memory_only(args) -> None:
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        each = max(args.memory) // len(ASSIGNMENTS)
+        by = _submissions(Path(args.dir) if args.dir else Path(tmp) / "submissions", each)
+        say(f"Machine: {machine()}")
+        say(f"Load average when the run started: {load()}")
+        say(f"Peak RSS (`resource.getrusage` in a new process; results kept, collusion detection on), generated "
+            f"submissions ({', '.join(ASSIGNMENTS)} in equal parts):")
+        say()
+        memory_table(say, by, sorted(args.memory), os.cpu_count() or 1)
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=250, help="submissions per assignment (default 250: 1,000 in all)")
@@ -426,7 +467,12 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus" / "real"),
                     help="folder of real notebooks for the heterogeneous batch (default ../shared/corpus/real)")
     ap.add_argument("--no-instructions", action="store_true", help="skip the callgrind instruction counts")
+    ap.add_argument("--memory", type=int, nargs="+", metavar="N",
+                    help="only the peak RSS, grading N submissions (N/4 of each assignment) for each N given")
     args = ap.parse_args()
+    if args.memory:
+        memory_only(args)
+        return
     cores = os.cpu_count() or 1
     lines: list[str] = []
 
@@ -483,16 +529,10 @@ def main() -> None:
         for name, ms in steps:
             say(f"| {name} | {ms:.2f} | {ms / steps[0][1]:.1f} |")
         say()
-        say(f"Peak RSS of one process grading all {total:,} submissions and keeping the results:")
+        say(f"Peak RSS of one process grading all {total:,} submissions and keeping the results"
+            f"{' (collusion detection on)' if has_collusion else ''}:")
         say()
-        say("| run | grading process MB | largest worker MB |")
-        say("|---|---:|---:|")
-        for jobs in (1, cores):
-            rss = peak_rss(by, jobs, True if has_collusion else None)
-            assert rss["results"] == total
-            say(f"| {jobs} job{'s' if jobs > 1 else ''}{', collusion detection' if has_collusion else ''} | "
-                f"{rss['self_mb']:.0f} | {rss['worker_mb']:.0f} |" if jobs > 1 else
-                f"| 1 job{', collusion detection' if has_collusion else ''} | {rss['self_mb']:.0f} | – |")
+        memory_table(say, by, [total], cores)
         say()
         say("Cold start (a new process each time, best of 10):")
         say()

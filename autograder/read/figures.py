@@ -66,9 +66,12 @@ def read_png(b64: str) -> Pixels | None:
 
 
 def _rgb(np: Any, im: Any) -> Any:
-    """The decoded pixels as a contiguous height × width × 3 array, decoded once. Matplotlib saves RGBA: its
-    conversion to RGB only drops the alpha channel, done here channel by channel (several times faster than
-    numpy's copy of an RGB slice or Pillow's RGB buffer); other modes are converted by Pillow."""
+    """The decoded pixels as a contiguous height × width × 3 array, decoded once. An RGB image is read as it is (no
+    converted copy first); matplotlib saves RGBA: its conversion to RGB only drops the alpha channel, done here
+    channel by channel (several times faster than numpy's copy of an RGB slice or Pillow's RGB buffer); other modes
+    are converted by Pillow."""
+    if im.mode == "RGB":
+        return np.ascontiguousarray(np.asarray(im))
     if im.mode != "RGBA":
         return np.ascontiguousarray(np.asarray(im.convert("RGB")))
     rgba = np.asarray(im)
@@ -90,11 +93,9 @@ def _size(b64: str) -> tuple[int, int] | None:
 
 
 def _coarse(np: Any, rgb: Any) -> str:
-    grey = rgb[..., 0].astype(np.float32)
-    grey += rgb[..., 1]
-    grey += rgb[..., 2]
+    h, w = rgb.shape[:2]
+    grey = _shifted_sum(np, rgb, np.float32).reshape(h, w)  # r + g + b: exact in float32, as summed there
     grey /= 3
-    h, w = grey.shape
     ys = np.linspace(0, h, 33).astype(int)
     xs = np.linspace(0, w, 33).astype(int)
     blocks = np.add.reduceat(np.add.reduceat(grey, ys[:-1], axis=0), xs[:-1], axis=1)
@@ -107,11 +108,8 @@ def _lines(np: Any, rgb: Any) -> list[LineTrace]:
     """The traces of every colour of the cycle; numpy works on the coloured pixels only (no loop over pixels)."""
     found = []
     h, w = rgb.shape[:2]
-    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
     # grey pixels (text, frames, white) are no line of the cycle
-    chroma = np.maximum(np.maximum(r, g), b)
-    chroma -= np.minimum(np.minimum(r, g), b)
-    flat = np.flatnonzero(chroma > 32)  # row by row, as np.nonzero
+    flat = np.flatnonzero(_chroma(np, rgb) > 32)  # row by row, as np.nonzero
     ys, xs = np.divmod(flat, w)
     pixels = rgb.reshape(h * w, 3)[flat]
     # bit k of `near` is set when the pixel is within _TOL of CYCLE[k] in each channel (a table per channel)
@@ -129,7 +127,9 @@ def _lines(np: Any, rgb: Any) -> list[LineTrace]:
         hx, hy = xs[hit], ys[hit]
         order = np.argsort(hx, kind="stable")  # column by column, rows ascending in each column
         hx, hy = hx[order], hy[order]
-        cols = np.unique(hx)
+        step = np.ones(len(hx), dtype=bool)
+        step[1:] = hx[1:] != hx[:-1]
+        cols = hx[step]  # np.unique of the sorted columns
         if count > 12 * len(cols):
             continue  # filled areas (bars, an image, a colour map), not lines
         if len(cols) < MIN_WIDTH:
@@ -143,6 +143,50 @@ def _lines(np: Any, rgb: Any) -> list[LineTrace]:
                 if trace is not None:
                     found.append(trace)
     return found
+
+
+_CHUNK = 1 << 16  # pixels per step of the element-wise work (its temporaries stay in the processor's cache)
+
+
+def _per_pixel(np: Any, rgb: Any, dtype: Any, fn: Any) -> Any:
+    """``fn(x, y, z)`` of every pixel, height × width flattened, where x, y, z are the interleaved bytes
+    r g b r g b … seen from offsets 0, 1 and 2: at every third position (a pixel's first byte) they hold its r, g
+    and b. Element-wise work on these contiguous views, then one strided pick, is cheaper than on the strided
+    channels ``rgb[..., k]``; it is done a chunk of pixels at a time."""
+    flat = rgb.reshape(-1)
+    n = len(flat) // 3
+    out = np.empty(n, dtype=dtype)
+    for lo in range(0, n, _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        part = flat[3 * lo:3 * hi]
+        out[lo:hi] = fn(part[:-2], part[1:-1], part[2:])[::3]
+    return out
+
+
+def _spread(np: Any) -> Any:
+    def spread(x: Any, y: Any, z: Any) -> Any:
+        hi = np.maximum(x, y)
+        np.maximum(hi, z, out=hi)
+        lo = np.minimum(x, y)
+        np.minimum(lo, z, out=lo)
+        hi -= lo
+        return hi
+    return spread
+
+
+def _chroma(np: Any, rgb: Any) -> Any:
+    """max(r, g, b) − min(r, g, b) of every pixel, height × width flattened."""
+    return _per_pixel(np, rgb, np.uint8, _spread(np))
+
+
+def _shifted_sum(np: Any, rgb: Any, dtype: Any) -> Any:
+    """r + g + b of every pixel (summed in uint16, given as ``dtype``), height × width flattened."""
+    def total(x: Any, y: Any, z: Any) -> Any:
+        t = x.astype(np.uint16)
+        t += y
+        t += z
+        return t
+    return _per_pixel(np, rgb, dtype, total)
 
 
 _LUTS: list[Any] = []
@@ -162,19 +206,23 @@ def _luts(np: Any) -> Any:
 
 class _Runs:
     """The vertical runs of line pixels of each column of a stretch: column i holds runs ``off[i] … off[i]+cnt[i]-1``
-    (``a`` first and ``b`` last row, top to bottom). Built from the pixels sorted by column, then row."""
+    (``a`` first and ``b`` last row, top to bottom). Built from the pixels sorted by column, then row; kept as numpy
+    arrays (``ca``, ``aa``, ``ba``), as lists only when the column-by-column walk needs them (``lists``)."""
 
-    __slots__ = ("a", "b", "cnt", "off")
+    __slots__ = ("a", "aa", "b", "ba", "ca", "cnt", "off")
 
     def __init__(self, np: Any, px: Any, py: Any, width: int) -> None:
         new = np.ones(len(px), dtype=bool)
         new[1:] = (px[1:] != px[:-1]) | (py[1:] != py[:-1] + 1)
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:] - 1, len(px) - 1)
-        cnt = np.bincount(px[starts], minlength=width)
-        self.a, self.b = py[starts].tolist(), py[ends].tolist()
-        self.cnt = cnt.tolist()
-        self.off = (np.cumsum(cnt) - cnt).tolist()
+        self.ca = np.bincount(px[starts], minlength=width)
+        self.aa, self.ba = py[starts], py[ends]
+
+    def lists(self, np: Any) -> None:
+        self.a, self.b = self.aa.tolist(), self.ba.tolist()
+        self.cnt = self.ca.tolist()
+        self.off = (np.cumsum(self.ca) - self.ca).tolist()
 
     def nearest(self, i: int, last_a: int, last_b: int) -> tuple[int, int]:
         """The run of column i whose centre is nearest (last_a, last_b)'s (the topmost of equals)."""
@@ -190,10 +238,42 @@ class _Runs:
 def _follow(np: Any, runs: _Runs, x0: int, colour: str) -> LineTrace | None:
     """The profile of the line from column x0 on: per column, the centre of the run nearest the previous one;
     columns without a run are interpolated. None when another line of the colour crosses it everywhere."""
-    cnt, off, ra, rb = runs.cnt, runs.off, runs.a, runs.b
-    single = np.flatnonzero(np.array(cnt) == 1)
+    single = np.flatnonzero(runs.ca == 1)
     if not len(single):
         return None
+    known = _straight(np, runs)
+    if known is None:
+        known = _walked(np, runs, single)
+        if known is None:
+            return None
+    xs, ys = known
+    start, end = int(xs[0]), int(xs[-1])
+    profile = np.interp(np.arange(start, end + 1), xs, ys)
+    if len(profile) > _PROFILE:
+        profile = np.interp(np.linspace(0, len(profile) - 1, _PROFILE), np.arange(len(profile)), profile)
+    return LineTrace(colour="#" + colour, x0=x0 + start, x1=x0 + end, profile=_rounded(np, profile))
+
+
+def _straight(np: Any, runs: _Runs) -> tuple[Any, Any] | None:
+    """The common case of ``_walked``, in numpy: every column holds at most one run and each run touches the
+    next one's reach (3 rows) both ways, so the walk from any column keeps every run, skips none and stops
+    nowhere; its result is then the centre of every run. None when that is not so (the walk decides)."""
+    if runs.ca.max() > 1:
+        return None
+    a, b = runs.aa, runs.ba
+    if ((a[1:] > b[:-1] + 3) | (b[1:] < a[:-1] - 3) | (a[:-1] > b[1:] + 3) | (b[:-1] < a[1:] - 3)).any():
+        return None
+    xs = np.flatnonzero(runs.ca)
+    if xs[-1] - xs[0] + 1 < MIN_WIDTH:
+        return None  # as _walked: too short
+    return xs.astype(float), (a + b) / 2
+
+
+def _walked(np: Any, runs: _Runs, single: Any) -> tuple[Any, Any] | None:
+    """The columns reached and their centres, walking from the single run nearest the middle both ways; None when
+    more columns were ambiguous than half those reached, or the reached span is narrower than MIN_WIDTH."""
+    runs.lists(np)
+    cnt, off, ra, rb = runs.cnt, runs.off, runs.a, runs.b
     n = len(cnt)
     middle = n // 2  # legend handles sit near an end of the axes: start from the middle
     first = int(single[np.argmin(np.abs(single - middle))])
@@ -220,9 +300,25 @@ def _follow(np: Any, runs: _Runs, x0: int, colour: str) -> LineTrace | None:
     known = [(i, y) for i, y in enumerate(ys) if y is not None]
     if ambiguous > len(known) // 2 or known[-1][0] - known[0][0] + 1 < MIN_WIDTH:
         return None
-    start, end = known[0][0], known[-1][0]
-    xs = np.array([i for i, _ in known], dtype=float)
-    profile = np.interp(np.arange(start, end + 1), xs, np.array([y for _, y in known]))
-    if len(profile) > _PROFILE:
-        profile = np.interp(np.linspace(0, len(profile) - 1, _PROFILE), np.arange(len(profile)), profile)
-    return LineTrace(colour="#" + colour, x0=x0 + start, x1=x0 + end, profile=tuple(round(y, 2) for y in profile.tolist()))
+    return np.array([i for i, _ in known], dtype=float), np.array([y for _, y in known])
+
+
+_SHARED: dict[float, float] = {}
+_SHARED_MAX = 1 << 16  # distinct values kept (≈ 6 MB at most); a value beyond them is simply not shared
+
+
+def _rounded(np: Any, profile: Any) -> tuple[float, ...]:
+    """``round(y, 2)`` of every value. Most are the centre of a run, a multiple of 0.5 that round() returns as it is
+    (exactly: its decimal form has one digit after the point), so only the others are rounded one by one.
+
+    Equal values share one float object (process-wide, bounded): a batch keeps the traces of every figure for its
+    report and the collusion index, and a profile is then 8 bytes a value instead of 32. Zero is never shared
+    (``0.0 == -0.0``: the sign is kept as it is)."""
+    values = profile.tolist()
+    twice = profile * 2  # exact
+    for i in np.flatnonzero(twice != np.floor(twice)).tolist():
+        values[i] = round(values[i], 2)
+    shared = _SHARED
+    if len(shared) < _SHARED_MAX:
+        return tuple([shared.setdefault(v, v) if v else v for v in values])
+    return tuple([shared.get(v, v) if v else v for v in values])
