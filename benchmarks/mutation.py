@@ -38,6 +38,13 @@ REPO = Path(__file__).resolve().parents[1]
 # the integrity rules: unit tests first (fast), then the red-team attacks, then "no honest notebook is flagged"
 INTEGRITY = ["tests/test_integrity.py", "tests/test_survivors.py", "tests/test_redteam_computed.py",
              "tests/test_redteam_logs.py", "tests/test_corpus_integrity.py"]
+# reading a whole notebook: unit tests of extract, then the real notebooks (../shared) and their hand-read entries
+EXTRACT = ["tests/test_extract.py", "tests/test_survivors.py", "tests/test_real_project_corpus.py",
+           "tests/test_inspect_corpus.py"]
+# the code analysis: its unit tests, the evaluate parser (reads names bound in the code), the typed results (the
+# texts ``print`` writes from constants: ``read/code/printed.py``), then whole notebooks
+CODE = ["tests/test_code.py", "tests/test_survivors.py", "tests/test_evaluate.py", "tests/test_redteam_computed.py",
+        *EXTRACT[2:]]
 # module (under autograder/) -> the fast tests that should kill its mutants
 TARGETS: dict[str, list[str]] = {
     "judge/checks/code.py": ["tests/test_checks.py", "tests/test_survivors.py"],
@@ -61,6 +68,16 @@ TARGETS: dict[str, list[str]] = {
     "read/outputs/gpu.py": ["tests/test_gpu.py", "tests/test_survivors.py"],
     "read/outputs/history.py": ["tests/test_extract.py", "tests/test_survivors.py", "tests/test_fitlog.py",
                                 "tests/test_properties.py", "tests/test_parser_time.py"],
+    "read/outputs/callbacks.py": ["tests/test_fitlog_formats.py", "tests/test_survivors.py", *EXTRACT],
+    "judge/checks/plot.py": ["tests/test_checks.py", "tests/test_survivors.py"],
+    "judge/integrity/common.py": [*INTEGRITY],
+    "judge/integrity/__init__.py": [*INTEGRITY],
+    "read/extract.py": [*EXTRACT, "tests/test_bad_inputs.py"],
+    "read/results.py": [*EXTRACT, "tests/test_evaluate.py", "tests/test_redteam_computed.py"],
+    "read/notebook.py": ["tests/test_notebook.py", "tests/test_survivors.py", "tests/test_bad_inputs.py", *EXTRACT],
+    "read/figures.py": [*EXTRACT, "tests/test_redteam_logs.py", "tests/test_charts.py"],
+    **{f"read/code/{name}.py": CODE for name in ("__init__", "cells", "walk", "bindings", "shown", "evaluator",
+                                                  "values", "printed", "parse", "layers")},
 }
 
 FLIP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,

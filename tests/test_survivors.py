@@ -556,3 +556,416 @@ def test_a_test_accuracy_printed_in_the_fit_s_own_cell_is_compared_with_its_vali
     moved = replace(test, cell=6)  # printed in a cell run before the training: another model state
     assert plausibility.validation_gap(replace(ev, test_accuracy=moved, fingerprints=Fingerprints(cells=earlier))) == []
     assert plausibility.validation_gap(replace(ev, test_accuracy=replace(test, accuracy=0.975))) == []
+
+
+# ------------------------------------------------------------------ third run: read/results.py (the test-accuracy rule)
+
+def _call(method: str, cell: int, model: int | None) -> Call:
+    return Call(method=method, receiver="m", args={}, cell=cell, model=model)
+
+
+def _result(cell: int, accuracy: float, source: str = "print") -> Evaluation:
+    return Evaluation(source=source, text=f"Test accuracy: {accuracy}", accuracy=accuracy, cell=cell)
+
+
+def test_a_result_is_tied_to_the_model_its_evaluate_call_names_not_to_other_calls_of_the_cell():
+    """results.py:53 (``and`` → ``or``): every call of a cell would count as an evaluation, so the result of the
+    untrained model 1, in a cell that also shows model 0's summary, would belong to no model and be taken."""
+    from autograder.read.results import choose_test_accuracy
+    code = CodeFacts(calls=(_call("fit", 1, 0), _call("summary", 2, 0), _call("evaluate", 2, 1)))
+    marked, picked = choose_test_accuracy([_result(2, 0.97)], [Fit(epochs=({"loss": 0.1},), cell=1)], code)
+    assert picked is None
+    assert [(e.model, e.not_taken) for e in marked] == [(1, "untrained")]
+
+
+def test_a_non_keras_fit_without_a_log_after_the_result_is_not_a_training():
+    """results.py:62 (``is not`` → ``is``), :71 (``and`` → ``or``): with a fit log in the notebook, a later
+    ``LabelBinarizer().fit(y)`` (no log, no model) would count as a training and the honest result be refused."""
+    from autograder.read.results import choose_test_accuracy
+    code = CodeFacts(calls=(_call("fit", 1, 0), _call("evaluate", 2, 0), _call("fit", 3, None)))
+    marked, picked = choose_test_accuracy([_result(2, 0.97)], [Fit(epochs=({"loss": 0.1},), cell=1)], code)
+    assert picked is not None and picked.accuracy == 0.97
+    assert [e.not_taken for e in marked] == [None]
+
+
+def test_a_labelled_print_in_the_cell_of_the_last_training_is_preferred_to_a_later_displayed_value():
+    """results.py:103 (``>=`` → ``>``): results shown in the cell of the last training are "after" it; the labelled
+    print there wins over a displayed value of a later cell."""
+    from autograder.read.results import choose_test_accuracy
+    code = CodeFacts(calls=(_call("fit", 1, 0), _call("evaluate", 1, 0), _call("evaluate", 2, 0)))
+    results = [_result(1, 0.97), _result(2, 0.95, source="value")]
+    marked, picked = choose_test_accuracy(results, [Fit(epochs=({"loss": 0.1},), cell=1)], code)
+    assert picked is not None and (picked.cell, picked.accuracy) == (1, 0.97)
+    assert [e.not_taken for e in marked] == [None, "superseded"]
+
+
+def test_only_the_results_not_picked_are_superseded():
+    """results.py:114 (``is`` → ``is not``): the picked result would be marked superseded and the others not."""
+    from autograder.read.results import choose_test_accuracy
+    code = CodeFacts(calls=(_call("fit", 1, 0), _call("evaluate", 2, 0)))
+    marked, picked = choose_test_accuracy([_result(2, 0.95, source="progress"), _result(2, 0.96)],
+                                          [Fit(epochs=({"loss": 0.1},), cell=1)], code)
+    assert picked is marked[1] and picked.not_taken is None
+    assert marked[0].not_taken == "superseded"
+
+
+# ------------------------------------------------------------------ third run: read/extract.py
+
+def test_a_log_is_paired_with_the_fit_call_that_prints_not_with_a_verbose_0_one():
+    """extract.py:172 (``verbose != 0`` → ``!= 1``): a cell with ``fit(…, epochs=5, verbose=0)`` and
+    ``fit(…, epochs=10, verbose=1)`` shows one log, the second call's; the spec's epochs are read from that call."""
+    from autograder.read.extract import _fit_args
+    log = Fit(epochs=({"loss": 0.1},) * 10, epochs_total=None, cell=1)
+    calls = [{"epochs": 5, "verbose": 0}, {"epochs": 10, "batch_size": 32, "verbose": 1}]
+    assert _fit_args(calls, [log]) == [{"epochs": 10, "batch_size": 32}]
+    assert _fit_args([{"epochs": 5, "verbose": 0}, {"epochs": 10}], [log]) == [{"epochs": 10, "batch_size": None}]
+
+
+# ------------------------------------------------------------------ third run: read/code/*
+
+@pytest.mark.parametrize(("method", "epochs"), [("append(3)", None), ("index(5)", 5), ("pop()", None)])
+def test_only_a_mutating_method_makes_a_list_unknown(method, epochs):
+    """walk.py:199 (``in`` → ``not in``): ``e.append(3)`` changes the list, so ``epochs=e[0]`` is not read as 5;
+    ``e.index(5)`` does not, so it is."""
+    from autograder.read.code import analyze_cells
+    facts = analyze_cells([(1, f"e = [5]\ne.{method}\nmodel.fit(x, y, epochs=e[0])")])
+    assert [(c.method, c.args.get("epochs")) for c in facts.calls] == [("fit", epochs)]
+
+
+def test_result_names_of_an_unparsed_cell_are_its_evaluate_results():
+    """shown.py:45 (``return …`` → ``None``): ``result_names`` without a ``ParsedCell`` parses the source itself."""
+    from autograder.read.code.shown import result_names
+    names = result_names("score = model.evaluate(x, y)\nloss, acc = model.evaluate(x, y)")
+    assert {name: index for name, (_, index) in names.items()} == {"score": None, "loss": 0, "acc": 1}
+    assert result_names("score = 1", names).keys() == {"loss", "acc"}
+    assert result_names("score = (", names) == names  # a cell that does not parse changes nothing
+
+
+@pytest.mark.parametrize(("expr", "index"), [("score[0]", 0), ("score[1]", 1), ("score[2]", None), ("score[i]", None),
+                                             ("score['loss']", 0), ("score['accuracy']", 1), ("score['acc']", 1),
+                                             ("print(score['sparse_categorical_accuracy'])", 1), ("acc[0]", None)])
+def test_which_item_of_an_evaluate_result_an_expression_shows(expr, index):
+    """shown.py:101 (``and`` → ``or``: ``score[i]`` would raise, ``score[2]`` be an item), :104 (``==`` → ``!=``:
+    ``results['accuracy']`` of ``return_dict=True`` would be read as the loss)."""
+    import ast
+
+    from autograder.read.code.shown import _shown, result_names
+    names = result_names("score = model.evaluate(x, y)\nloss, acc = model.evaluate(x, y)")
+    shown = _shown(ast.parse(expr, mode="eval").body, names)
+    assert (shown[1] if shown is not None else None) == index
+    assert (shown is None) == (index is None)
+
+
+# ------------------------------------------------------------------ third run: read/outputs/callbacks.py
+
+_RESTORING = "Restoring model weights from the end of the best epoch"
+
+
+def _runs(text: str) -> list[tuple[int | None, int | None, int | None]]:
+    from autograder.read.outputs.callbacks import parse_callback_fits
+    return [(f.epochs_seen, f.stopped_epoch, f.best_epoch) for f in parse_callback_fits(text)]
+
+
+def test_a_text_without_callback_lines_is_no_run():
+    """callbacks.py:83 (``return []`` → ``None``)."""
+    from autograder.read.outputs.callbacks import parse_callback_fits
+    assert parse_callback_fits("") == [] and parse_callback_fits("loss: 0.1\n") == []
+
+
+def test_a_callback_line_of_the_stopping_epoch_after_restoring_still_belongs_to_the_stop():
+    """callbacks.py:69 (``epoch < last`` → ``<=``): ``callbacks=[ReduceLROnPlateau, EarlyStopping, ModelCheckpoint]``
+    in tf.keras 2 print, in the stopping epoch 11, a line before and one after "Restoring …", then the stop: one run,
+    not a run ended at "Restoring …" and a second one."""
+    text = ("Epoch 10: val_loss did not improve from 0.08000\n"
+            "Epoch 11: ReduceLROnPlateau reducing learning rate to 0.0001.\n"
+            f"{_RESTORING}: 8.\n"
+            "Epoch 11: val_loss did not improve from 0.08000\n"
+            "Epoch 11: early stopping\n")
+    assert _runs(text) == [(11, 11, 8)]
+
+
+def test_keras3_restoring_after_a_stop_belongs_to_that_stop_even_when_a_later_fit_stops_too():
+    """callbacks.py:95 (``events[k - 1]`` → ``events[k - 2]``): Keras 3 prints "Restoring …" right after
+    "early stopping"; a second fit that stops at a later epoch (no restoring) is a run of its own."""
+    text = ("Epoch 5: val_loss did not improve from 0.08000\n"
+            "Epoch 5: early stopping\n"
+            f"{_RESTORING}: 3.\n"
+            "Epoch 7: early stopping\n")
+    assert _runs(text) == [(5, 5, 3), (7, 7, None)]
+
+
+def test_two_restoring_lines_after_a_stop_do_not_raise():
+    """callbacks.py:95 (``and`` → ``or``): the line before a "Restoring …" may be another "Restoring …" (TF 2.2–2.5
+    print no epoch), which has no ``early`` group: reading it would raise and stop the whole notebook."""
+    assert _runs(f"Epoch 11: early stopping\n{_RESTORING}.\n{_RESTORING}: 4.\n") == [(11, 11, 4)]
+
+
+def test_a_parameter_of_a_def_hides_the_global_of_the_same_name():
+    """cells.py:101 (``is None`` → ``is not None``): the def's local names would be ``None``, so the global
+    ``epochs = 10`` would be read for ``fit(epochs=epochs)`` inside ``def train(model, epochs)``."""
+    from autograder.read.code import analyze_cells
+    facts = analyze_cells([(1, "epochs = 10\ndef train(model, epochs):\n    model.fit(x, y, epochs=epochs)\n"),
+                           (2, "m.fit(x, y, epochs=epochs)")])
+    assert [(c.cell, c.args.get("epochs")) for c in facts.calls] == [(1, None), (2, 10)]
+
+
+def test_the_calls_under_a_node_do_not_depend_on_the_node_kinds_seen_before(monkeypatch):
+    """cells.py:172 (the inner ``and`` → ``or``): a list item of a kind not seen yet (the ``str`` of ``global x``,
+    the ``None`` key of ``{**a}``) would be walked into and raise."""
+    import ast
+
+    from autograder.read.code import cells
+    for source, names in [("global x\nf(g(1))", ["g", "f"]), ("{**a, 'k': h()}", ["h"])]:
+        monkeypatch.setattr(cells, "_DESCEND", {})
+        assert [c.func.id for c in cells.calls_in(ast.parse(source)) if isinstance(c.func, ast.Name)] == names
+
+
+def test_the_batch_cache_keeps_a_cell_only_when_on_and_never_more_than_its_bound(monkeypatch):
+    """cells.py:202 (``not`` removed, ``>`` → ``>=``), :208 (``>=`` → ``>``, ``and`` → ``or``): off, every call parses
+    again; on, the same source gives the same parsed cell, and the cache holds the ``MAX_ENTRIES`` most recent cells."""
+    from autograder.read.code import cells
+    was = cells._enabled
+    try:
+        cells.set_cache(False)
+        assert cells.parsed_cell("a = 1") is not cells.parsed_cell("a = 1")
+        cells.set_cache(True)
+        assert cells.parsed_cell("a = 1") is cells.parsed_cell("a = 1")
+        monkeypatch.setattr(cells, "MAX_CELL_CHARS", 5)
+        assert cells.parsed_cell("b = 22") is not cells.parsed_cell("b = 22")  # longer than the bound: not kept
+        assert cells.parsed_cell("b = 2") is cells.parsed_cell("b = 2")  # exactly the bound: kept
+        monkeypatch.setattr(cells, "MAX_ENTRIES", 3)
+        for k in range(6):
+            cells.parsed_cell(f"c = {k}")
+        assert list(cells._CACHE) == ["c = 3", "c = 4", "c = 5"]  # the most recently used kept, not only the last
+        cells.set_cache(True)
+        monkeypatch.setattr(cells, "MAX_ENTRIES", 100)
+        monkeypatch.setattr(cells, "MAX_CHARS", 10)  # :208 (``>`` → ``>=``): exactly the bound of characters is kept
+        for k in range(3):
+            cells.parsed_cell(f"d = {k}")
+            assert list(cells._CACHE) == [f"d = {j}" for j in range(max(0, k - 1), k + 1)]
+    finally:
+        cells.set_cache(was)
+
+
+# ------------------------------------------------------------------ third run: read/notebook.py
+
+def test_an_nbformat3_heading_without_a_level_is_a_first_level_title():
+    """notebook.py:532 (``level`` default 1 → 2), :559 (``in`` → ``not in``: every v3 output left to nbformat)."""
+    from autograder.read.notebook import _upgrade_output, parse_notebook
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "heading", "source": "Title", "metadata": {}},
+        {"cell_type": "heading", "level": 2, "source": "Sub", "metadata": {}}]}]}
+    assert [c.source for c in parse_notebook(json.dumps(v3)).cells] == ["# Title", "## Sub"]
+    assert _upgrade_output({"output_type": "pyout", "prompt_number": 1, "text": "2"}) == {
+        "output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {"text/plain": "2"}}
+
+
+def test_a_plain_notebook_takes_the_fast_json_path_and_is_immutable():
+    """notebook.py:350 (``return True`` → ``None``: every notebook would leave the fast path), :93 (``frozen``)."""
+    import dataclasses
+
+    from autograder.read.notebook import _plain_equivalent, parse_notebook
+    assert _plain_equivalent({"cells": [{"x": 1.5, "y": [1, {"z": 2.0}]}]}) is True
+    assert _plain_equivalent({"cells": [{"x": 1e300}]}) is False
+    nb = parse_notebook(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        nb.path = "other.ipynb"  # type: ignore[misc]
+
+
+def _first_params(source: str) -> list[int | None]:
+    from autograder.read.code import analyze_cells
+    (model,) = analyze_cells([(0, "import numpy as np\n(x, y), (xt, yt) = tf.keras.datasets.mnist.load_data()\n"
+                                 + source)]).models
+    return [layer.params for layer in model.layers]
+
+
+@pytest.mark.parametrize(("axis", "params"), [(-1, 20), (-2, 290), (0, 290), (1, 290), (3, 20)])
+def test_expand_dims_with_a_negative_axis_counts_from_the_end(axis, params):
+    """evaluator.py:305 (``len + 1 + axis`` → ``len + 1 - axis``): ``np.expand_dims(x, -2)`` of (60000, 28, 28) is
+    (60000, 28, 1, 28), so a ``Dense(10)`` on it has 28·10 + 10 parameters, not 1·10 + 10; :305 (``axis >= 0`` →
+    ``> 0`` or ``>= 1``): axis 0 puts the new axis first."""
+    assert _first_params(f"x = np.expand_dims(x, {axis})\nmodel = Sequential([Dense(10, input_shape=x.shape[1:])])") \
+        == [params]
+
+
+@pytest.mark.parametrize(("dims", "params"), [("-1, 784", 7850), ("(-1, 784)", 7850), ("len(x), -1", 7850), ("-1, 784, 1", 7850),
+                                              ("-1, -1", None), ("60000, 0", None), ("-2, -392", None), ("n, -1", None)])
+def test_a_reshape_is_read_only_with_positive_sizes_and_at_most_one_minus_one(dims, params):
+    """evaluator.py:355 (``and`` ↔ ``or``; ``d > 0`` → ``d > 1``: a size 1 refused): ``reshape(-1, -1)``, a size 0 or
+    below -1, or an unknown size give no shape (the parameters are not guessed)."""
+    assert _first_params(f"x = x.reshape({dims})\nmodel = Sequential([Dense(10, input_dim=x.shape[1])])") == [params]
+
+
+@pytest.mark.parametrize(("expr", "epochs"), [("int(20 / 2)", 10), ("int('7')", 7), ("float(3)", 3.0), ("int(True)", None),
+                                              ("int(n)", None), ("round(9.6)", 10), ("max(3, 5)", 5)])
+def test_int_and_float_of_a_number_or_a_string_are_read(expr, epochs):
+    """evaluator.py:292 (``and`` ↔ ``or``): ``int(20 / 2)`` is 10; ``int(True)`` or ``int`` of an unknown name is
+    not read."""
+    from autograder.read.code import analyze_cells
+    (call,) = analyze_cells([(0, f"model.fit(x, y, epochs={expr})")]).calls
+    assert call.args.get("epochs") == epochs
+
+
+@pytest.mark.parametrize(("expr", "value"), [("{0: 1.0, 1: 2.0}", {0: 1.0, 1: 2.0}), ("{0: w}", None), ("{w: 1}", None),
+                                             ("len([10**31, 5])", None), ("len([10**29, 5])", 2)])
+def test_a_dict_is_read_only_when_every_key_and_value_is_known_and_huge_ints_are_unknown(expr, value):
+    """values.py:98 (``return`` → ``None``, ``in`` → ``not in``): ``class_weight={0: 1.0, 1: 2.0}`` is read, a dict
+    with an unknown key or value is not; :114 (``return UNKNOWN`` → ``None``): an int beyond 10**30 is unknown, not
+    ``None`` (a list holding one has no known length)."""
+    from autograder.read.code import analyze_cells
+    from autograder.read.code.values import UNKNOWN
+    (call,) = analyze_cells([(0, f"model.fit(x, y, class_weight={expr})")]).calls
+    assert call.args.get("class_weight") == value
+    assert repr(UNKNOWN) == "UNKNOWN"  # values.py:17, what a debugging session shows
+
+
+@pytest.mark.parametrize(("source", "text"), [
+    ('print("Test accuracy: 0.97")', "Test accuracy: 0.97"), ('print(f"Test accuracy: {0.97:.2f}")', "Test accuracy: 0.97"),
+    ('print("%.2f" % 0.5)', "0.50"), ('print(("a", 1))', "('a', 1)"), ('print("{}".format(3))', "3"),
+    ('print("a", "b", sep="-")', "a-b"), ('print("a", end="")', "a"),
+    ('print(f"acc: {acc}")', None), ("print(f\"{'a':d}\")", None), ('print("%d" % "x")', None),
+    ('print("{:d}".format("x"))', None), ("print()", None), ("print(acc)", None), ('print("a", file=f)', None)])
+def test_the_text_a_constant_print_writes(source, text):
+    """printed.py (every survivor of run 3 before ``test_redteam_computed.py`` joined the subset): the text of a
+    ``print`` whose arguments are all written in the code (f-strings, ``%``, ``.format``, tuples, ``sep=``) is a
+    typed print; an unknown name, a format that raises, ``print()`` or ``file=`` is none (``None`` would print
+    as the text "None", ``UNKNOWN`` as "UNKNOWN")."""
+    from autograder.read.code import analyze_cells
+    assert analyze_cells([(0, source)]).typed_prints == (((0, text),) if text is not None else ())
+
+
+@pytest.mark.parametrize(("source", "statement", "text"), [
+    ('s = """\nIs it?\n"""\nmodel?\nprint(s)', 0, "\nIs it?\n"), ('model?\ns = """\nIs it?\n"""\nprint(s)', 1, "\nIs it?\n"),
+    ('!pip install x\ns = """\n%d epochs\n"""\nprint(s % 3)', 1, "\n%d epochs\n"),
+    ("!pip install x\ns = '''\n!not a shell line\n'''\nprint(s)", 1, "\n!not a shell line\n")])
+def test_a_magic_looking_line_inside_a_triple_quoted_string_is_kept(source, statement, text):
+    """parse.py:56 (``not`` removed, or ``0 <= row`` → ``0 < row`` for ``model?`` on the first line: the
+    parser-guided repair would stop at once and every magic-looking line, the string's ``Is it?`` too, become
+    ``pass``), :117 (``char * 3`` → ``* 4``: a triple quote not seen, the
+    string's ``%d epochs`` taken for a magic at a statement start). A typed print compares these texts."""
+    from autograder.read.code.parse import parse_cell
+    tree = parse_cell(source)
+    assert tree is not None and tree.body[statement].value.value == text  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ third run: judge/integrity/common.py
+
+def test_the_execution_count_of_a_cell_without_a_record_or_never_run_is_none():
+    """integrity/common.py:28 (``and`` → ``or``): a cell without a record would raise, one whose count is 0 give 0
+    (a rule comparing counts would then order an unrun cell first)."""
+    from autograder.judge.integrity.common import count
+    ev = Evidence(fingerprints=Fingerprints(cells=(CellRecord(cell=1, execution_count=3, outputs=1),
+                                                   CellRecord(cell=2, execution_count=0, outputs=0),
+                                                   CellRecord(cell=3, execution_count=None, outputs=0))))
+    assert [count(ev, c) for c in (1, 2, 3, 4, None)] == [3, None, None, None, None]
+
+
+# ------------------------------------------------------------------ third run: read/figures.py
+
+def _png(w: int, h: int, pixel) -> str:
+    """A base64 RGB PNG, written with the standard library (``pixel(x, y)`` → (r, g, b))."""
+    import base64
+    import struct
+    import zlib
+    raw = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(w)) for y in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return base64.b64encode(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")).decode()
+
+
+_BLUE, _WHITE = (0x1F, 0x77, 0xB4), (255, 255, 255)  # the first colour of matplotlib's cycle
+
+
+def test_a_line_is_traced_from_its_first_to_its_last_column():
+    """figures.py:140 (``part[-1]`` → ``part[-2]``: the last column lost): a stair of 100 columns, one step down
+    every 10, is traced column for column, from its first to its last."""
+    pytest.importorskip("numpy")
+    pytest.importorskip("PIL")
+    from autograder.read.figures import read_png
+    pixels = read_png(_png(160, 80, lambda x, y: _BLUE if 10 <= x <= 109 and y == 20 + (x - 10) // 10 else _WHITE))
+    assert pixels is not None
+    (line,) = pixels.lines
+    assert (line.colour, line.x0, line.x1) == ("#1f77b4", 10, 109)
+    assert line.profile == tuple(float(20 + k // 10) for k in range(100))
+
+
+def test_a_line_exactly_min_width_columns_wide_is_traced():
+    """figures.py:125 (``count < MIN_WIDTH`` → ``<=``): a line of exactly ``MIN_WIDTH`` pixels, one per column."""
+    pytest.importorskip("numpy")
+    pytest.importorskip("PIL")
+    from autograder.read.figures import MIN_WIDTH, read_png
+    pixels = read_png(_png(160, 80, lambda x, y: _BLUE if 10 <= x < 10 + MIN_WIDTH and y == 30 else _WHITE))
+    assert pixels is not None
+    assert [(t.x0, t.x1, set(t.profile)) for t in pixels.lines] == [(10, 9 + MIN_WIDTH, {30.0})]
+
+
+@pytest.mark.parametrize(("source", "code"), [("!ls\ny = 10 \\\n    % 3\nprint(y)", "pass\ny = 10 % 3\nprint(y)"),
+                                              ("!ls\ny = 'abc'[1\n    % 2]\nprint(y)", "pass\ny = 'abc'[1 % 2]\nprint(y)")])
+def test_a_line_continuing_a_statement_is_no_magic_even_when_it_starts_with_percent(source, code):
+    """parse.py:124 (``quote is None`` → ``is not None``: a backslash continuation not seen), :130 (``i + 1`` →
+    ``i + 2``: the bracket right after a string not counted): the ``% 3`` line would be taken for a magic at a
+    statement start, made ``pass``, and the cell not parse at all."""
+    import ast
+
+    from autograder.read.code.parse import parse_cell
+    tree = parse_cell(source)
+    assert tree is not None and ast.unparse(tree) == code
+
+
+@pytest.mark.parametrize(("layers", "params"), [
+    ("Conv2D(8, (3, 5), input_shape=(28, 28, 1)), Conv2D(4, (1, 1))", [128, 36]),
+    ("Conv2D(8, (3, 3), input_shape=(28, 28, 1)), BatchNormalization(axis=1), BatchNormalization()", [80, 104, 32]),
+    ("Dense(32), BatchNormalization()", [None, 128])])
+def test_kernel_pairs_and_the_batch_normalization_axis(layers, params):
+    """layers.py:60 (``value[0]`` → ``value[1]``, ``v > 0`` → ``v > 1``): a (3, 5) kernel is not (5, 5), a (1, 1) one
+    is a kernel; :188 (``axis == -1`` → ``!=``): ``axis=1`` normalises the 26 rows, the default the 8 channels (also
+    of a shape known only by its last axis)."""
+    from autograder.read.code import analyze_cells
+    (model,) = analyze_cells([(0, f"model = Sequential([{layers}])")]).models
+    assert [layer.params for layer in model.layers] == params
+
+
+def test_only_a_second_cell_of_the_same_source_is_parsed_again(monkeypatch):
+    """code/__init__.py:41 (``in`` → ``not in``): every cell would be parsed again (the batch cache's trees not used);
+    only a repeated source needs nodes of its own."""
+    from autograder.read.code import analyze_parsed, cells
+    calls: list[str] = []
+    fresh = cells.ParsedCell.fresh
+
+    def counted(self):
+        calls.append(self.source)
+        return fresh(self)
+    monkeypatch.setattr(cells.ParsedCell, "fresh", counted)
+    a, b = cells.ParsedCell("model.fit(x, y, epochs=3)"), cells.ParsedCell("x = 1")
+    facts = analyze_parsed([(0, a), (1, b), (2, a)])
+    assert calls == ["model.fit(x, y, epochs=3)"]
+    assert [(c.cell, c.args.get("epochs")) for c in facts.calls] == [(0, 3), (2, 3)]
+
+
+# ------------------------------------------------------------------ third run, second sample (--seed 20)
+
+@pytest.mark.parametrize(("calls", "trained"), [
+    ((("fit", 1, 0), ("summary", 2, 0)), [True, None]),        # cell 3: no summary() call the code shows
+    ((("fit", 1, 0), ("summary", 2, 1)), [False, None]),       # model 1 is never trained
+    ((("fit", 1, 0), ("summary", 2, None)), [None, None]),     # a summary of a model the code cannot name
+    ((("summary", 2, 0),), [None, None])])                     # no fit at all: the fit checks judge that
+def test_a_summary_is_marked_untrained_only_when_the_code_says_so(calls, trained):
+    """results.py:124 (``or`` → ``and``): a summary the code ties to no model, to an unknown one, or in a notebook
+    without any fit would be marked untrained (``False``) and the summary checks would skip an honest table."""
+    from autograder.read.results import bind_summaries
+    code = CodeFacts(calls=tuple(_call(method, cell, model) for method, cell, model in calls))
+    summaries = [Summary(total_params=100, cell=2), Summary(total_params=100, cell=3)]
+    assert [s.trained for s in bind_summaries(summaries, code)] == trained
+
+
+@pytest.mark.parametrize(("args", "seen"), [({"epochs": 10}, 10), ({"epochs": 10, "initial_epoch": 5}, 3), ({}, 3)])
+def test_a_keras3_fit_restoring_its_best_weights_ran_all_its_epochs_only_when_the_code_says_how_many(args, seen):
+    """extract.py:149 (``and`` → ``or``): with ``initial_epoch`` or without ``epochs=``, the epochs a Keras 3 run
+    saw are those its callback lines name, not ``epochs=`` (``None`` without it)."""
+    from autograder.read.extract import _callback_fits
+    text = ("Epoch 3: val_loss improved from 0.50000 to 0.40000, saving model to best.keras\n"
+            f"{_RESTORING}: 3.\n")
+    (fit,) = _callback_fits(text, 4, [{"verbose": 0, "callbacks": "cb", **args}], CodeFacts())
+    assert (fit.epochs_seen, fit.best_epoch, fit.stopped_epoch) == (seen, 3, None)
