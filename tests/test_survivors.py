@@ -772,6 +772,8 @@ def test_a_plain_notebook_takes_the_fast_json_path_and_is_immutable():
         nb.path = "other.ipynb"  # type: ignore[misc]
 
 
+# ------------------------------------------------------------------ third run: read/code/* (evaluator, values, printed, parse)
+
 def _first_params(source: str) -> list[int | None]:
     from autograder.read.code import analyze_cells
     (model,) = analyze_cells([(0, "import numpy as np\n(x, y), (xt, yt) = tf.keras.datasets.mnist.load_data()\n"
@@ -901,6 +903,8 @@ def test_a_line_exactly_min_width_columns_wide_is_traced():
     assert [(t.x0, t.x1, set(t.profile)) for t in pixels.lines] == [(10, 9 + MIN_WIDTH, {30.0})]
 
 
+# ------------------------------------------------------------------ third run: read/code/* (parse, layers, __init__)
+
 @pytest.mark.parametrize(("source", "code"), [("!ls\ny = 10 \\\n    % 3\nprint(y)", "pass\ny = 10 % 3\nprint(y)"),
                                               ("!ls\ny = 'abc'[1\n    % 2]\nprint(y)", "pass\ny = 'abc'[1 % 2]\nprint(y)")])
 def test_a_line_continuing_a_statement_is_no_magic_even_when_it_starts_with_percent(source, code):
@@ -969,3 +973,50 @@ def test_a_keras3_fit_restoring_its_best_weights_ran_all_its_epochs_only_when_th
             f"{_RESTORING}: 3.\n")
     (fit,) = _callback_fits(text, 4, [{"verbose": 0, "callbacks": "cb", **args}], CodeFacts())
     assert (fit.epochs_seen, fit.best_epoch, fit.stopped_epoch) == (seen, 3, None)
+
+
+@pytest.mark.parametrize(("metadata", "tag"), [({"authorship_tag": "ABX9TyM"}, "ABX9TyM"), ({"authorship_tag": "  "}, None),
+                                               ({"authorship_tag": 5}, None), ({"colab": {"authorship_tag": "ABX"}}, "ABX"),
+                                               ({"colab": {"authorship_tag": ["x"]}}, None)])
+def test_an_authorship_tag_is_a_non_blank_string_or_none(metadata, tag):
+    """extract.py:239 (``and`` → ``or``): a blank tag would be kept (every notebook with one would share it, the
+    collusion index's key), a tag that is no string raise."""
+    from autograder.read.extract import _fingerprints
+    from autograder.read.notebook import parse_notebook
+    nb = parse_notebook(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": []}))
+    assert _fingerprints(nb, [], set()).authorship_tag == tag
+
+
+def test_a_callback_run_naming_an_epoch_beyond_epochs_is_not_that_fit_s():
+    """extract.py:147 (the inner ``or`` → ``and``): ``fit(epochs=5)`` cannot have printed ``Epoch 8: …``."""
+    from autograder.read.extract import _callback_fits
+    text = "Epoch 8: val_loss improved from 0.50000 to 0.40000, saving model to best.keras\n"
+    calls = [{"verbose": 0, "callbacks": "cb", "epochs": 5}]
+    assert _callback_fits(text, 4, calls, CodeFacts()) == []
+    assert [f.epochs_seen for f in _callback_fits(text, 4, [{**calls[0], "epochs": 8}], CodeFacts())] == [8]
+
+
+def test_only_the_cells_whose_output_was_cut_are_marked_truncated():
+    """extract.py:237 (``in`` → ``not in``): every other cell would be marked truncated (its output incomplete)."""
+    from autograder.read.extract import _fingerprints
+    from autograder.read.notebook import parse_notebook
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "source": "x = 1"}
+    nb = parse_notebook(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell, cell, cell]}))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [r.truncated for r in _fingerprints(nb, code, {1}).cells] == [False, True, False]
+
+
+def test_a_restoring_line_before_the_epochs_go_back_ends_its_run():
+    """callbacks.py:70 (``return False`` → ``True``): Keras 3's "Restoring …" at the end of a fit followed by a second
+    fit (epochs back to 1) would wait for an early stop of the second fit and lose the first one's best epoch."""
+    text = ("Epoch 10: val_loss did not improve from 0.10000\n"
+            f"{_RESTORING}: 7.\n"
+            "Epoch 1: val_loss improved from inf to 0.50000, saving model to m.keras\n")
+    assert _runs(text) == [(10, None, 7), (1, None, None)]
+
+
+@pytest.mark.timeout(20)
+def test_restoring_lines_alone_make_at_most_max_runs():
+    """callbacks.py:102 (``>=`` → ``>``): the bound on runs read from one cell holds for runs that only restore."""
+    from autograder.read.outputs.callbacks import MAX_RUNS, parse_callback_fits
+    assert len(parse_callback_fits(f"{_RESTORING}: 2.\n" * (MAX_RUNS + 5))) == MAX_RUNS

@@ -18,15 +18,6 @@ class _Binding:
     imported: str | None = None  # the imported object's own name (`from keras.optimizers import Adam as A`)
 
 
-def _module_bindings(trees: list[tuple[int, ast.Module]]) -> dict[str, list[_Binding]]:
-    bindings: dict[str, list[_Binding]] = {}
-    for _, tree in trees:
-        try:
-            for name, binding in _bound_names(tree.body):
-                bindings.setdefault(name, []).append(binding)
-        except RecursionError:
-            continue
-    return bindings
 
 
 def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
@@ -107,18 +98,8 @@ def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return [block for block in blocks if isinstance(block, list)]
 
 
-def _top_level_functions(trees: list[tuple[int, ast.Module]]) -> tuple[str, ...]:
-    names: list[str] = []
-    for _, tree in trees:
-        for statement in tree.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name not in names:
-                names.append(statement.name)
-    return tuple(names)
 
 
-def _user_defined(trees: list[tuple[int, ast.Module]]) -> frozenset[str]:
-    """Names of every function and class the notebook defines (a student's ``def Model():`` is not Keras)."""
-    return defined_names([tree.body for _, tree in trees])
 
 
 def defined_names(bodies: list[list[ast.stmt]]) -> frozenset[str]:
