@@ -69,7 +69,7 @@ CONFIGS = [(False, False, 1), (True, False, 1), (False, True, 1), (True, True, 1
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("which", ["corpus", "samples", "class"])
+@pytest.mark.parametrize("which", [pytest.param("corpus", marks=pytest.mark.slow), "samples", "class"])  # corpus: ~5 s
 def test_every_fast_path_gives_identical_reports(which: str, klass: Path, monkeypatch: pytest.MonkeyPatch):
     folder = {"corpus": CORPUS, "samples": SAMPLES, "class": klass}[which]
     paths = sorted(str(p) for p in folder.glob("*.ipynb"))

@@ -319,6 +319,7 @@ def _assert_same(pngs: list[str]) -> int:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow  # seconds of decoding twice: the full suite and CI run it
 def test_the_corpus_figures_read_alike(corpus: Path):
     pngs = _pngs_of(sorted(corpus.glob("*.ipynb")))
     assert len(pngs) >= 100
@@ -327,6 +328,7 @@ def test_the_corpus_figures_read_alike(corpus: Path):
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow  # seconds of decoding twice: the full suite and CI run it
 def test_the_samples_and_a_class_like_batch_read_alike():
     sample = _pngs_of(sorted(SAMPLES.glob("*.ipynb")))
     assert sample
@@ -338,6 +340,7 @@ def test_the_samples_and_a_class_like_batch_read_alike():
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow  # seconds of decoding twice: the full suite and CI run it
 def test_matplotlib_figures_of_every_kind_read_alike():
     pngs = _matplotlib()
     assert _assert_same(pngs) >= 20
@@ -379,6 +382,7 @@ def _graded(paths: list[str], assignment: str) -> str:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow  # seconds of decoding twice: the full suite and CI run it
 def test_grading_gives_identical_reports_with_either_reading(corpus: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch):
     for assignment in ("mlp", "dropout"):
