@@ -48,6 +48,7 @@ from typing import Any
 from autograder.model.keras import FIT_METHODS
 from autograder.read.runrecord import bounded_count as _count
 from autograder.read.runrecord import bounded_fraction as _fraction
+from autograder.read.text import join_source
 
 EXPORT = "export"  # the run folder's sub-folder the save cell writes to
 MAX_MODEL_BYTES = 64 * 1024 * 1024  # one .keras file copied out at most (the course's models are < 2 MB)
@@ -74,7 +75,7 @@ def wanted_models(notebook: Mapping[str, Any]) -> tuple[str, ...]:
     whose test accuracy counts); plain names only. Empty when the code trains nothing the analysis can name."""
     from autograder.read.code import analyze_cells
 
-    cells = [(i, _source(c)) for i, c in enumerate(notebook.get("cells") or []) if isinstance(c, Mapping)
+    cells = [(i, join_source(c.get("source"))) for i, c in enumerate(notebook.get("cells") or []) if isinstance(c, Mapping)
              and c.get("cell_type") == "code"]
     facts = analyze_cells(cells)
     order: list[str] = []
@@ -92,16 +93,12 @@ def dataset_of(notebook: Mapping[str, Any], datasets_dir: str | None) -> str | N
     if datasets_dir is None:
         return None
     served = {p.stem for p in Path(datasets_dir).glob("*.npz")}
-    code = "\n".join(_source(c) for c in notebook.get("cells") or [] if isinstance(c, Mapping) and c.get("cell_type") == "code")
+    code = "\n".join(join_source(c.get("source")) for c in notebook.get("cells") or []
+                     if isinstance(c, Mapping) and c.get("cell_type") == "code")
     for name in sorted(served, key=len, reverse=True):  # fashion_mnist contains mnist
         if re.search(rf"\b{re.escape(name)}\b", code):
             return name
     return "mnist" if "mnist" in served else None
-
-
-def _source(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
 
 
 # ------------------------------------------------------------------ the save cell (in the kernel)

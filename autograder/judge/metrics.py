@@ -38,9 +38,10 @@ def series(run: Run, name: str) -> list[float]:
 
 
 def best_epoch(values: Sequence[float]) -> int | None:
-    """1-based epoch of the lowest *finite* value (``[nan, 0.5, 0.3]`` → 3); ``None`` when none is finite."""
-    finite = [(v, i) for i, v in enumerate(values) if isinstance(v, (int, float)) and math.isfinite(v)]
-    return min(finite)[1] + 1 if finite else None
+    """1-based epoch of the lowest *finite* value, the first of equal ones (``[nan, 0.5, 0.3]`` → 3); ``None`` when
+    none is finite."""
+    tied = best_epochs(values)
+    return tied[0] if tied else None
 
 
 def best_epochs(values: Sequence[float]) -> list[int]:

@@ -3,10 +3,11 @@ Judging layer: pure functions of ``Evidence``; standard library and ``autograder
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import replace
 
 from autograder.judge.integrity.common import records, tampered
-from autograder.model.evidence import CodeLayer, Evidence, Layer
+from autograder.model.evidence import CodeLayer, Evidence, Layer, ModelCode
 from autograder.model.format import count as _n
 from autograder.model.results import Flag
 
@@ -51,15 +52,10 @@ def _nonzero(layers: Iterable[Layer | CodeLayer]) -> list[int]:
     return [layer.params for layer in layers if layer.params]
 
 
-def _total(layers: Sequence[CodeLayer]) -> int | None:
-    counts = [layer.params for layer in layers]
-    return None if None in counts else sum(c for c in counts if c is not None)
-
-
-def _built_so_far(ev: Evidence, cell: int) -> list[tuple[CodeLayer, ...]]:
+def _built_so_far(ev: Evidence, cell: int) -> list[ModelCode]:
     """The models as they were where this cell calls ``summary()``: a table printed before more ``add`` calls (in
     the same cell or a later one) shows the first layers only, and is honest."""
-    return [ev.code.models[c.model].layers[: c.layers] for c in ev.code.calls
+    return [replace(ev.code.models[c.model], layers=ev.code.models[c.model].layers[: c.layers]) for c in ev.code.calls
             if c.method == "summary" and c.cell == cell and c.model is not None and c.layers is not None
             and c.model < len(ev.code.models)]
 
@@ -88,8 +84,8 @@ def summary_vs_code(ev: Evidence) -> list[Flag]:
         sizes = {s.total_params, sum(layer.params for layer in s.layers) if s.layers else s.total_params}
         if t is not None and n is not None:
             sizes.add(t + n)
-        known = [m.layers for m in defined if m.total_params is not None] + _built_so_far(ev, s.cell)
-        if any((shown and _nonzero(layers) == shown) or _total(layers) in sizes for layers in known):
+        known = [m for m in defined if m.total_params is not None] + _built_so_far(ev, s.cell)
+        if any((shown and _nonzero(m.layers) == shown) or m.total_params in sizes for m in known):
             continue
         built = ", ".join(_n(p) for p in _nonzero(model.layers))
         rows = ", ".join(_n(p) for p in shown)
