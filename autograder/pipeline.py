@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograder.errors import NotebookError, raise_internal_errors
-from autograder.judge.collusion import detect_collusion
 from autograder.judge.grade import grade_evidence
 from autograder.judge.policy import apply_release
 from autograder.judge.spec import load_spec
@@ -99,7 +98,14 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 
 
 def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
-    return grade_notebook(*args)
+    """One file of a batch, graded as ``grade_notebook`` does, then slimmed: ``Evidence.outputs`` (the cleaned text of
+    every output, ≈ 12 KB a notebook, half of a pickled result) is read only by the checks, which have run. What
+    comes after a batch (the report, collusion detection, release comparison, feedback pages) never reads it. The
+    same function serves one job and the workers, so a batch's results do not depend on ``--jobs``."""
+    result = grade_notebook(*args)
+    if result.evidence is None or not result.evidence.outputs:
+        return result
+    return replace(result, evidence=replace(result.evidence, outputs=()))
 
 
 def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False, collusion: bool = True,
@@ -112,6 +118,8 @@ def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool 
     if template:  # the release the instructor gave: its locked cells (GPU check, data loading) compared by content
         results = [apply_release(r, template) for r in results]
     if collusion:
+        from autograder.judge.collusion import detect_collusion  # lazy: `check` grades one file (cold start, 23 ms)
+
         results = detect_collusion(results, template=template)
     return Report(assignment=spec.id, submissions=tuple(results))
 
@@ -119,7 +127,7 @@ def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool 
 def _map(files: list[str], spec: Spec, jobs: int) -> Iterator[SubmissionResult]:
     if jobs <= 1 or len(files) < 4:
         for f in files:
-            yield grade_notebook(f, spec)
+            yield _grade_for_pool((f, spec))
         return
     from concurrent.futures import ProcessPoolExecutor  # lazy: `check` never needs worker processes (cold start)
     from concurrent.futures.process import BrokenProcessPool

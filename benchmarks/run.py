@@ -177,6 +177,47 @@ def floor_parse(datas: list[bytes]) -> None:
                     ast.parse(source)
 
 
+def _curve_pngs(raw: object) -> list[str]:
+    """The base64 PNGs the grader must decode: image outputs of code cells whose code plots a learning curve
+    (``read.extract``'s test), the figures principle 2 cross-checks against the logs."""
+    from autograder.read.extract import _CURVE_CODE
+
+    if not isinstance(raw, dict):
+        return []
+    worksheets = raw.get("worksheets")
+    cells = raw.get("cells") if not isinstance(worksheets, list) else [c for w in worksheets for c in w.get("cells", [])]
+    found = []
+    for cell, source in zip([c for c in cells or [] if isinstance(c, dict) and c.get("cell_type") == "code"],
+                            _code_sources(raw), strict=True):
+        if not _CURVE_CODE.search(source):
+            continue
+        for out in cell.get("outputs") or []:
+            png = out.get("png") or (out.get("data") or {}).get("image/png") if isinstance(out, dict) else None
+            png = "".join(png) if isinstance(png, list) else png
+            if isinstance(png, str):
+                found.append(png)
+    return found
+
+
+def decode_floor(datas: list[bytes]) -> None:
+    """The floor with the figures: ``floor_parse`` plus decoding (base64, then Pillow's zlib inflate and unfiltering)
+    of every learning-curve PNG, which the figure rules must trace -- what grading cannot skip without giving up the
+    cross-check of a figure against the logs."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    floor_parse(datas)
+    for data in datas:
+        for png in _curve_pngs(_loads(data)):
+            try:
+                with Image.open(io.BytesIO(base64.b64decode(png))) as im:
+                    im.load()
+            except Exception:  # noqa: BLE001 -- a broken image costs what it costs; the grader refuses it too
+                pass
+
+
 def against_floor(files: list[str], spec_of, repeat: int) -> dict:
     """CPU ms per notebook, side by side in this process: ``json.loads``, the floor (``json.loads`` + ``ast.parse``),
     static grading with 1 job (collusion detection on, as ``autograder grade`` does), and the wall-clock notebooks/s of
@@ -190,10 +231,11 @@ def against_floor(files: list[str], spec_of, repeat: int) -> dict:
         for assignment, group in by.items():
             grade_paths(group, load_spec(assignment), jobs=jobs)
 
-    runs: dict[str, list[tuple[float, float]]] = {"json": [], "floor": [], "grade1": [], "grade2": []}
+    runs: dict[str, list[tuple[float, float]]] = {"json": [], "floor": [], "decode": [], "grade1": [], "grade2": []}
     for _ in range(repeat):
         runs["json"].append(best(lambda: [_loads(d) for d in datas], 1))
         runs["floor"].append(best(lambda: floor_parse(datas), 1))
+        runs["decode"].append(best(lambda: decode_floor(datas), 1))
         runs["grade1"].append(best(lambda: grade(1), 1))
         runs["grade2"].append(best(lambda: grade(2), 1))
     n = len(files)
@@ -204,14 +246,15 @@ def against_floor(files: list[str], spec_of, repeat: int) -> dict:
 
 
 def say_floor_table(say, rows: list[tuple[str, dict]]) -> None:
-    say("| input | files | KB / file | `json.loads` CPU ms | `json.loads` + `ast.parse` CPU ms | grading CPU ms (1 job) "
-        "| × `json.loads` | × (`json.loads` + `ast.parse`) | notebooks/s, 1 job | notebooks/s, 2 jobs | CPU ms, 2 jobs (all processes) |")
-    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    say("| input | files | KB / file | `json.loads` CPU ms | `json.loads` + `ast.parse` CPU ms "
+        "| the same + PNG decoding CPU ms | grading CPU ms (1 job) | × `json.loads` | × (`json.loads` + `ast.parse`) "
+        "| × (the same + PNG decoding) | notebooks/s, 1 job | notebooks/s, 2 jobs | CPU ms, 2 jobs (all processes) |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows:
         c = r["cpu"]
-        say(f"| {name} | {r['files']:,} | {r['kb']:.0f} | {c['json']:.2f} | {c['floor']:.2f} | {c['grade1']:.2f} | "
-            f"{c['grade1'] / c['json']:.1f} | {c['grade1'] / c['floor']:.1f} | {r['nbs1']:,.0f} | {r['nbs2']:,.0f} | "
-            f"{c['grade2']:.2f} |")
+        say(f"| {name} | {r['files']:,} | {r['kb']:.0f} | {c['json']:.2f} | {c['floor']:.2f} | {c['decode']:.2f} | "
+            f"{c['grade1']:.2f} | {c['grade1'] / c['json']:.1f} | {c['grade1'] / c['floor']:.1f} | "
+            f"{c['grade1'] / c['decode']:.1f} | {r['nbs1']:,.0f} | {r['nbs2']:,.0f} | {c['grade2']:.2f} |")
 
 
 INSTRUCTIONS = textwrap.dedent("""

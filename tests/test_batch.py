@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from autograder.cli import main as cli_main
 from autograder.judge.spec import load_spec
-from autograder.pipeline import expand_paths, grade_paths
+from autograder.pipeline import expand_paths, grade_notebook, grade_paths
 from autograder.testing import samples as s
 
 MLP = load_spec("mlp")
@@ -62,6 +63,25 @@ def test_workers_give_identical_results(batch: Path):
     kinds = {f.kind for r in one.submissions for f in r.flags}
     assert {"collusion", "not_executed"} <= kinds
     assert len({r.score for r in one.submissions if r.status == "graded"}) >= 3
+
+
+def test_batch_results_drop_only_the_output_text_the_checks_read(batch: Path):
+    """A batch's results are slim (issue 19): the cleaned output text is gone after judging, with 1 job as with 2,
+    and nothing else differs from grading the file alone: score, checks, flags (collusion aside) and the report."""
+    one = grade_paths([str(batch)], MLP, jobs=1, collusion=False)
+    two = grade_paths([str(batch)], MLP, jobs=2, collusion=False)
+    assert one.submissions == two.submissions
+    graded = [r for r in one.submissions if r.evidence is not None]
+    assert len(graded) == 13 and all(r.evidence.outputs == () for r in graded)
+    kept = 0
+    for path, r in zip(expand_paths([str(batch)]), one.submissions, strict=True):
+        alone = grade_notebook(path, MLP)
+        if alone.evidence is not None:
+            kept += bool(alone.evidence.outputs)  # grading one file keeps it: the public call is unchanged
+            alone = replace(alone, evidence=replace(alone.evidence, outputs=()))
+        assert alone == r
+        assert alone.to_json() == r.to_json()
+    assert kept == 12  # all but the unexecuted notebook
 
 
 def test_command_line_reports_are_byte_identical_with_workers(batch: Path, tmp_path: Path, capsys):
