@@ -98,14 +98,19 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
 
 
 def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
-    """One file of a batch, graded as ``grade_notebook`` does, then slimmed: ``Evidence.outputs`` (the cleaned text of
-    every output, ≈ 12 KB a notebook, half of a pickled result) is read only by the checks, which have run. What
-    comes after a batch (the report, collusion detection, release comparison, feedback pages) never reads it. The
-    same function serves one job and the workers, so a batch's results do not depend on ``--jobs``."""
+    """One file of a batch, graded as ``grade_notebook`` does, then slimmed of what only the checks and integrity rules
+    read, which have run: ``Evidence.outputs`` (the cleaned text of every output, ≈ 12 KB a notebook), each cell
+    record's identifier set (``CellRecord.names``) and the lines traced in each figure (``Figure.lines``). What
+    comes after a batch (the report, collusion detection, the release comparison, feedback pages) reads none. The same function serves one job and the workers, so a
+    batch's results do not depend on ``--jobs``."""
     result = grade_notebook(*args)
-    if result.evidence is None or not result.evidence.outputs:
+    ev = result.evidence
+    if ev is None:
         return result
-    return replace(result, evidence=replace(result.evidence, outputs=()))
+    cells = tuple(replace(r, names=frozenset()) if r.names else r for r in ev.fingerprints.cells)
+    figures = tuple(replace(f, lines=()) if f.lines else f for f in ev.figures)
+    return replace(result, evidence=replace(ev, outputs=(), fingerprints=replace(ev.fingerprints, cells=cells),
+                                            figures=figures))
 
 
 def grade_paths(paths: Sequence[str], spec: Spec, jobs: int = 1, progress: bool = False, collusion: bool = True,

@@ -73,15 +73,23 @@ def test_batch_results_drop_only_the_output_text_the_checks_read(batch: Path):
     assert one.submissions == two.submissions
     graded = [r for r in one.submissions if r.evidence is not None]
     assert len(graded) == 13 and all(r.evidence.outputs == () for r in graded)
-    kept = 0
+    assert all(not c.names for r in graded for c in r.evidence.fingerprints.cells)
+    assert all(not f.lines for r in graded for f in r.evidence.figures)
+    kept = traced = 0
     for path, r in zip(expand_paths([str(batch)]), one.submissions, strict=True):
         alone = grade_notebook(path, MLP)
         if alone.evidence is not None:
-            kept += bool(alone.evidence.outputs)  # grading one file keeps it: the public call is unchanged
-            alone = replace(alone, evidence=replace(alone.evidence, outputs=()))
+            ev = alone.evidence  # grading one file keeps both: the public call is unchanged
+            kept += bool(ev.outputs) and all(c.names for c in ev.fingerprints.cells)
+            traced += any(f.lines for f in ev.figures)
+            cells = tuple(replace(c, names=frozenset()) for c in ev.fingerprints.cells)
+            figures = tuple(replace(f, lines=()) for f in ev.figures)
+            alone = replace(alone, evidence=replace(ev, outputs=(), fingerprints=replace(ev.fingerprints, cells=cells),
+                                                    figures=figures))
         assert alone == r
         assert alone.to_json() == r.to_json()
     assert kept == 12  # all but the unexecuted notebook
+    assert traced >= 1  # the samples whose figure is a drawn curve
 
 
 def test_command_line_reports_are_byte_identical_with_workers(batch: Path, tmp_path: Path, capsys):
