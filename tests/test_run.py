@@ -100,6 +100,20 @@ def test_restore_by_content_when_the_metadata_is_lost():
     assert cell["metadata"]["nbgrader"]["points"] == 25 and "### BEGIN HIDDEN TESTS" in cell["source"]
 
 
+def test_restore_by_content_passes_over_malformed_cells():
+    """A submission's cell whose source is no text (null, a number, a list with numbers: a hand-edited file) is
+    passed over, never read as the text "None" and never a crash; the tests are still found by content."""
+    source = _raw(nbformat.read(SOURCE, as_version=4))
+    solution = _raw(nbformat.read(SOLUTION, as_version=4))
+    bad = [{"cell_type": "code", "source": src, "metadata": {}, "outputs": [], "execution_count": None}
+           for src in (None, 7, [1, "x"], {"a": 1})]
+    solution["cells"][1:1] = bad
+    restored = restore_hidden_tests(solution, source)
+    assert sorted(restored.by_content) == sorted(c.id for c in load_spec("perceptron").checks)
+    assert not restored.missing
+    assert [c["source"] for c in restored.notebook["cells"][1:5]] == [None, 7, [1, "x"], {"a": 1}]  # left as they were
+
+
 def test_restore_reports_a_test_cell_that_was_changed_or_deleted():
     source = _raw(nbformat.read(SOURCE, as_version=4))
     solution = _raw(nbformat.read(SOLUTION, as_version=4))

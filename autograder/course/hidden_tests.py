@@ -14,15 +14,11 @@ from autograder.judge import policy
 from autograder.model.results import CheckResult
 from autograder.read.notebook import Notebook
 from autograder.read.runrecord import RunRecord
+from autograder.read.text import join_source
 from autograder.read.tests import is_test_cell, nbgrader_meta, test_record
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _MAX_ERROR = 400  # characters of an error value kept in a check message
-
-
-def _source(cell: Mapping[str, Any]) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
 
 
 def visible_part(source: str) -> str:
@@ -101,7 +97,7 @@ def restore_hidden_tests(submission: Mapping[str, Any], source: Mapping[str, Any
 
 
 def _find_by_content(cells: Sequence[Any], test: Mapping[str, Any], taken: set[int], ids: set[str]) -> int | None:
-    want = _normal(visible_part(_source(test)))
+    want = _normal(visible_part(join_source(test.get("source"))))
     if not want:
         return None
     for i, cell in enumerate(cells):
@@ -109,7 +105,7 @@ def _find_by_content(cells: Sequence[Any], test: Mapping[str, Any], taken: set[i
             continue
         if nbgrader_meta(cell).get("grade_id") in ids:  # a cell nbgrader knows as something else
             continue
-        if _normal(visible_part(_source(cell))) == want:
+        if _normal(visible_part(join_source(cell.get("source")))) == want:
             return i
     return None
 
@@ -117,7 +113,7 @@ def _find_by_content(cells: Sequence[Any], test: Mapping[str, Any], taken: set[i
 def _restored(cell: Mapping[str, Any], test: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(cell)
     out["cell_type"] = "code"
-    out["source"] = _source(test)
+    out["source"] = join_source(test.get("source"))
     out["metadata"] = {**(cell.get("metadata") or {}), "nbgrader": copy.deepcopy(dict(nbgrader_meta(test)))}
     out.setdefault("outputs", [])
     out.setdefault("execution_count", None)
