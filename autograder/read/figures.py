@@ -93,6 +93,56 @@ def _size(b64: str) -> tuple[int, int] | None:
 
 
 def _coarse(np: Any, rgb: Any) -> str:
+    """The coarse digest: the level (0-15) of each of 32 × 32 blocks is ``mean grey // 16`` as ``_coarse_float``
+    computes it (grey in float32, block sums in float32). The same level is read from exact integer block sums:
+    the float32 sums differ from them by less than their rounding bound, so a level is that of the exact mean
+    unless the mean lies within the bound of a multiple of 16. Such a block is exact too when all its greys are
+    whole (every r + g + b a multiple of 3: float32 sums of integers below 2**24 are exact); for any other the
+    digest is computed in float32 as it always was."""
+    h, w = rgb.shape[:2]
+    ys = np.linspace(0, h, 33).astype(int)
+    xs = np.linspace(0, w, 33).astype(int)
+    tall, wide = np.diff(ys), np.diff(xs)
+    if tall.min() < 1 or wide.min() < 1:
+        return _coarse_float(np, rgb)  # reduceat reads an empty block as one row or column: not a sum
+    sums = _block_sums(np, rgb, ys, tall, xs)
+    sizes = np.outer(tall, wide)
+    means = sums / (48 * sizes)  # mean grey / 16, rounded once in float64
+    # each grey and each float32 addition on its way to the block sum rounds by at most 2**-24 (relative: all
+    # terms are positive), a grey takes at most tall + wide - 1 such steps (a column's rows, then the columns):
+    # twice that, plus float64's divisions, bounds the relative distance of the float32 path's mean from `means`
+    slack = np.add.outer(tall, wide) * 2.0 ** -23 + 2.0 ** -50
+    levels = np.floor(means * (1 - slack))
+    unsure = np.argwhere(levels != np.floor(means * (1 + slack))).tolist()
+    if len(unsure) > 8:
+        return _coarse_float(np, rgb)  # (a flat image) cheaper than checking each block
+    for j, i in unsure:
+        block = rgb[ys[j]:ys[j + 1], xs[i]:xs[i + 1]]
+        if (_shifted_sum(np, np.ascontiguousarray(block), np.uint16) % 3).any():
+            return _coarse_float(np, rgb)
+        levels[j, i] = sums[j, i] // (48 * sizes[j, i])
+    return hashlib.sha1(f"{w}x{h}|".encode() + levels.astype(np.uint8).tobytes()).hexdigest()
+
+
+def _block_sums(np: Any, rgb: Any, ys: Any, tall: Any, xs: Any) -> Any:
+    """The exact sum of r + g + b over each block (rows ys[j] … ys[j+1]-1, columns xs[i] … xs[i+1]-1): the bytes of
+    the blocks' first rows, then of their second rows, … are added (a few whole-width steps), then each block's
+    columns (3 bytes a pixel)."""
+    h, w = rgb.shape[:2]
+    rows = rgb.reshape(h, 3 * w)
+    top = ys[:-1]
+    acc = rows[top].astype(np.uint16 if int(tall.max()) * 255 < 1 << 16 else np.uint32)
+    low = int(tall.min())
+    for k in range(1, low):
+        acc += rows[top + k]
+    for k in range(low, int(tall.max())):  # the blocks one row taller
+        more = np.flatnonzero(tall > k)
+        acc[more] += rows[top[more] + k]
+    return np.add.reduceat(acc, 3 * xs[:-1], axis=1, dtype=np.int64)
+
+
+def _coarse_float(np: Any, rgb: Any) -> str:
+    """The coarse digest as defined: block means of the grey (r + g + b) / 3 in float32."""
     h, w = rgb.shape[:2]
     grey = _shifted_sum(np, rgb, np.float32).reshape(h, w)  # r + g + b: exact in float32, as summed there
     grey /= 3
@@ -106,43 +156,76 @@ def _coarse(np: Any, rgb: Any) -> str:
 
 def _lines(np: Any, rgb: Any) -> list[LineTrace]:
     """The traces of every colour of the cycle; numpy works on the coloured pixels only (no loop over pixels)."""
-    found = []
-    h, w = rgb.shape[:2]
+    found: list[LineTrace] = []
+    w = rgb.shape[1]
     # grey pixels (text, frames, white) are no line of the cycle
     flat = np.flatnonzero(_chroma(np, rgb) > 32)  # row by row, as np.nonzero
-    ys, xs = np.divmod(flat, w)
-    pixels = rgb.reshape(h * w, 3)[flat]
-    # bit k of `near` is set when the pixel is within _TOL of CYCLE[k] in each channel (a table per channel)
-    luts = _luts(np)
-    near = luts[0][pixels[:, 0]]
-    near &= luts[1][pixels[:, 1]]
-    near &= luts[2][pixels[:, 2]]
+    near = _near(np, rgb, flat)
+    keep = np.flatnonzero(near)  # the pixels near no traced colour are dropped before sorting
+    near = near[keep]
+    ys, xs = np.divmod(flat[keep], w)
+    # column by column, rows ascending in each column: the row-by-row pixels sorted stably by column, once for all
+    # colours (each colour's pixels picked from them keep that order); 16-bit keys are radix-sorted
+    order = np.argsort(xs.astype(np.uint16) if w <= 1 << 16 else xs, kind="stable")
+    xs, ys, near = xs[order], ys[order], near[order]
+    present = int(np.bitwise_or.reduce(near))
     for k, colour in enumerate(CYCLE):
-        if colour == "7f7f7f":
-            continue  # the grey of the cycle cannot be told from text and frames
-        hit = (near & (1 << k)) != 0
-        count = int(np.count_nonzero(hit))
-        if count < MIN_WIDTH:
-            continue
-        hx, hy = xs[hit], ys[hit]
-        order = np.argsort(hx, kind="stable")  # column by column, rows ascending in each column
-        hx, hy = hx[order], hy[order]
-        step = np.ones(len(hx), dtype=bool)
-        step[1:] = hx[1:] != hx[:-1]
-        cols = hx[step]  # np.unique of the sorted columns
-        if count > 12 * len(cols):
-            continue  # filled areas (bars, an image, a colour map), not lines
-        if len(cols) < MIN_WIDTH:
-            continue
-        breaks = np.flatnonzero(np.diff(cols) > _GAP + 1)
-        for part in np.split(cols, breaks + 1):
-            if part[-1] - part[0] + 1 >= MIN_WIDTH:
-                x0, x1 = int(part[0]), int(part[-1])
-                lo, hi = np.searchsorted(hx, x0, "left"), np.searchsorted(hx, x1, "right")
-                trace = _follow(np, _Runs(np, hx[lo:hi] - x0, hy[lo:hi], x1 - x0 + 1), x0, colour)
-                if trace is not None:
-                    found.append(trace)
+        if present >> k & 1:
+            hit = (near & (1 << k)) != 0
+            if np.count_nonzero(hit) >= MIN_WIDTH:
+                found += _traces(np, xs[hit], ys[hit], colour)
     return found
+
+
+def _traces(np: Any, hx: Any, hy: Any, colour: str) -> list[LineTrace]:
+    """The traces of one colour from its pixels (columns ``hx``, rows ``hy``, sorted by column, then row): one per
+    stretch at least MIN_WIDTH wide. The vertical runs are found for all stretches at once (a run never spans two
+    columns, a stretch is whole columns), with what ``_straight`` tests of each pair of successive runs."""
+    found: list[LineTrace] = []
+    count = len(hx)
+    new = np.empty(count, dtype=bool)
+    new[0] = True
+    np.not_equal(hx[1:], hx[:-1], out=new[1:])
+    cols = hx[new]  # np.unique of the sorted columns
+    if count > 12 * len(cols):
+        return found  # filled areas (bars, an image, a colour map), not lines
+    if len(cols) < MIN_WIDTH:
+        return found
+    twin = ~new[1:]  # successive pixels in one column (before `new` marks the runs)
+    new[1:] |= hy[1:] != hy[:-1] + 1  # a run starts in a new column or after a gap in the rows
+    starts = np.flatnonzero(new)
+    rx, ra = hx[starts], hy[starts]
+    rb = hy[np.append(starts[1:] - 1, count - 1)]
+    bend = twin[starts[1:] - 1]
+    bend |= (ra[1:] > rb[:-1] + 3) | (rb[1:] < ra[:-1] - 3) | (ra[:-1] > rb[1:] + 3) | (rb[:-1] < ra[1:] - 3)
+    bends = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(bend, out=bends[1:])  # bends[j]: how many of the pairs of runs before run j bend
+    breaks = np.flatnonzero(np.diff(cols) > _GAP + 1)
+    x0s, x1s = cols[np.append(0, breaks + 1)], cols[np.append(breaks, len(cols) - 1)]
+    wide = x1s - x0s + 1 >= MIN_WIDTH
+    x0s, x1s = x0s[wide], x1s[wide]
+    r0s, r1s = np.searchsorted(rx, x0s, "left"), np.searchsorted(rx, x1s, "right")
+    for x0, x1, r0, r1 in zip(x0s.tolist(), x1s.tolist(), r0s.tolist(), r1s.tolist(), strict=True):
+        runs = _Runs(np, rx[r0:r1] - x0, ra[r0:r1], rb[r0:r1], x1 - x0 + 1, bends[r1 - 1] == bends[r0])
+        trace = _follow(np, runs, x0, colour)
+        if trace is not None:
+            found.append(trace)
+    return found
+
+
+def _near(np: Any, rgb: Any, flat: Any) -> Any:
+    """For the pixels ``flat`` (indices of height × width), the bit set of the traced colours each is within _TOL
+    of in every channel (bit k: CYCLE[k]); bytes picked from the flat buffer and tables read with ``take`` (cheaper
+    than indexing an n × 3 array)."""
+    data = rgb.reshape(-1)
+    at = flat * 3
+    luts = _luts(np)
+    near = np.take(luts[0], np.take(data, at))
+    at += 1
+    near &= np.take(luts[1], np.take(data, at))
+    at += 1
+    near &= np.take(luts[2], np.take(data, at))
+    return near
 
 
 _CHUNK = 1 << 16  # pixels per step of the element-wise work (its temporaries stay in the processor's cache)
@@ -193,11 +276,14 @@ _LUTS: list[Any] = []
 
 
 def _luts(np: Any) -> Any:
-    """Per channel, a table of 256 bit sets: bit k of ``luts[c][v]`` is set when |v − CYCLE[k]'s channel c| ≤ _TOL."""
+    """Per channel, a table of 256 bit sets: bit k of ``luts[c][v]`` is set when |v − CYCLE[k]'s channel c| ≤ _TOL,
+    for the traced colours of the cycle."""
     if not _LUTS:
         values = np.arange(256)
         luts = np.zeros((3, 256), dtype=np.uint16)
         for k, colour in enumerate(CYCLE):
+            if colour == "7f7f7f":
+                continue  # the grey of the cycle cannot be told from text and frames
             for c in range(3):
                 luts[c][np.abs(values - int(colour[2 * c:2 * c + 2], 16)) <= _TOL] |= 1 << k
         _LUTS.append(luts)
@@ -206,18 +292,15 @@ def _luts(np: Any) -> Any:
 
 class _Runs:
     """The vertical runs of line pixels of each column of a stretch: column i holds runs ``off[i] … off[i]+cnt[i]-1``
-    (``a`` first and ``b`` last row, top to bottom). Built from the pixels sorted by column, then row; kept as numpy
-    arrays (``ca``, ``aa``, ``ba``), as lists only when the column-by-column walk needs them (``lists``)."""
+    (``a`` first and ``b`` last row, top to bottom; ``x`` their columns). Kept as numpy arrays (``ca``, ``aa``,
+    ``ba``, ``xa``), as lists only when the column-by-column walk needs them (``lists``); ``straight`` tells whether
+    each pair of successive runs lies in two columns and touches (3 rows) both ways."""
 
-    __slots__ = ("a", "aa", "b", "ba", "ca", "cnt", "off")
+    __slots__ = ("a", "aa", "b", "ba", "ca", "cnt", "off", "straight", "xa")
 
-    def __init__(self, np: Any, px: Any, py: Any, width: int) -> None:
-        new = np.ones(len(px), dtype=bool)
-        new[1:] = (px[1:] != px[:-1]) | (py[1:] != py[:-1] + 1)
-        starts = np.flatnonzero(new)
-        ends = np.append(starts[1:] - 1, len(px) - 1)
-        self.ca = np.bincount(px[starts], minlength=width)
-        self.aa, self.ba = py[starts], py[ends]
+    def __init__(self, np: Any, xa: Any, aa: Any, ba: Any, width: int, straight: bool) -> None:
+        self.ca = np.bincount(xa, minlength=width)
+        self.xa, self.aa, self.ba, self.straight = xa, aa, ba, straight
 
     def lists(self, np: Any) -> None:
         self.a, self.b = self.aa.tolist(), self.ba.tolist()
@@ -237,36 +320,36 @@ class _Runs:
 
 def _follow(np: Any, runs: _Runs, x0: int, colour: str) -> LineTrace | None:
     """The profile of the line from column x0 on: per column, the centre of the run nearest the previous one;
-    columns without a run are interpolated. None when another line of the colour crosses it everywhere."""
-    single = np.flatnonzero(runs.ca == 1)
-    if not len(single):
-        return None
+    columns without a run are interpolated. None when another line of the colour crosses it everywhere (no column
+    holds a single run: the straight path, which needs one run per column, is then not taken either)."""
     known = _straight(np, runs)
     if known is None:
+        single = np.flatnonzero(runs.ca == 1)
+        if not len(single):
+            return None
         known = _walked(np, runs, single)
         if known is None:
             return None
     xs, ys = known
     start, end = int(xs[0]), int(xs[-1])
-    profile = np.interp(np.arange(start, end + 1), xs, ys)
+    centres = len(xs) == end - start + 1  # every column known: np.interp would return each value as it is
+    profile = ys if centres else np.interp(np.arange(start, end + 1), xs, ys)
     if len(profile) > _PROFILE:
+        centres = False
         profile = np.interp(np.linspace(0, len(profile) - 1, _PROFILE), np.arange(len(profile)), profile)
-    return LineTrace(colour="#" + colour, x0=x0 + start, x1=x0 + end, profile=_rounded(np, profile))
+    return LineTrace(colour="#" + colour, x0=x0 + start, x1=x0 + end, profile=_rounded(np, profile, centres))
 
 
 def _straight(np: Any, runs: _Runs) -> tuple[Any, Any] | None:
     """The common case of ``_walked``, in numpy: every column holds at most one run and each run touches the
     next one's reach (3 rows) both ways, so the walk from any column keeps every run, skips none and stops
     nowhere; its result is then the centre of every run. None when that is not so (the walk decides)."""
-    if runs.ca.max() > 1:
+    if not runs.straight:
         return None
-    a, b = runs.aa, runs.ba
-    if ((a[1:] > b[:-1] + 3) | (b[1:] < a[:-1] - 3) | (a[:-1] > b[1:] + 3) | (b[:-1] < a[1:] - 3)).any():
-        return None
-    xs = np.flatnonzero(runs.ca)
+    xs = runs.xa  # the columns holding a run (one each)
     if xs[-1] - xs[0] + 1 < MIN_WIDTH:
         return None  # as _walked: too short
-    return xs.astype(float), (a + b) / 2
+    return xs.astype(float), (runs.aa + runs.ba) / 2
 
 
 def _walked(np: Any, runs: _Runs, single: Any) -> tuple[Any, Any] | None:
@@ -307,18 +390,22 @@ _SHARED: dict[float, float] = {}
 _SHARED_MAX = 1 << 16  # distinct values kept (≈ 6 MB at most); a value beyond them is simply not shared
 
 
-def _rounded(np: Any, profile: Any) -> tuple[float, ...]:
+def _rounded(np: Any, profile: Any, centres: bool = False) -> tuple[float, ...]:
     """``round(y, 2)`` of every value. Most are the centre of a run, a multiple of 0.5 that round() returns as it is
-    (exactly: its decimal form has one digit after the point), so only the others are rounded one by one.
+    (exactly: its decimal form has one digit after the point), so only the others are rounded one by one; none is
+    looked for when ``centres`` tells that every value is such a centre (an uninterpolated profile).
 
     Equal values share one float object (process-wide, bounded): a batch keeps the traces of every figure for its
     report and the collusion index, and a profile is then 8 bytes a value instead of 32. Zero is never shared
     (``0.0 == -0.0``: the sign is kept as it is)."""
     values = profile.tolist()
-    twice = profile * 2  # exact
-    for i in np.flatnonzero(twice != np.floor(twice)).tolist():
-        values[i] = round(values[i], 2)
+    if not centres:
+        twice = profile * 2  # exact
+        for i in np.flatnonzero(twice != np.floor(twice)).tolist():
+            values[i] = round(values[i], 2)
     shared = _SHARED
     if len(shared) < _SHARED_MAX:
+        if 0.0 not in values:  # the common case: every value shared
+            return tuple(map(shared.setdefault, values, values))
         return tuple([shared.setdefault(v, v) if v else v for v in values])
     return tuple([shared.get(v, v) if v else v for v in values])
