@@ -51,7 +51,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from autograder.model.evidence import Fit
 from autograder.read.outputs.history import MAX_DICT_CHARS, parse_histories
@@ -166,12 +167,15 @@ def _step_times(body: str) -> list[re.Match[str]]:
     return found
 
 
-def _step_time(body: str) -> re.Match[str] | None:
+def _step_time(body: str) -> tuple[re.Match[str] | None, bool]:
     """The per-step time that belongs to the final metrics: the last one followed by metrics (``… - 6s
-    131us/step - loss: …`` after overwritten ETA text), else the last one (``- 545ms/epoch - 2ms/step``)."""
+    131us/step - loss: …`` after overwritten ETA text), else the last one (``- 545ms/epoch - 2ms/step``); and
+    whether metrics follow it."""
     times = _step_times(body)
-    followed = [t for t in times if _METRIC.match(body, t.end())]
-    return followed[-1] if followed else times[-1] if times else None
+    for t in reversed(times):
+        if _METRIC.match(body, t.end()):
+            return t, True
+    return (times[-1] if times else None), False
 
 
 def _metrics(body: str, start: int) -> tuple[dict[str, float], int]:
@@ -194,23 +198,74 @@ def _metrics(body: str, start: int) -> tuple[dict[str, float], int]:
     return out, first.start()
 
 
-def _record(text: str, start: int, end: int, kind: str, done: int | None, total: int | None) -> Record:
-    body_start = start if done is None else text.find(" ", start)
-    body = text[body_start:end] if 0 <= body_start < end else ""
+#: The body (after the counter) of the progress lines Keras prints most, with the per-step time before the metrics:
+#: Keras 3 ``━━━━ 2s 3ms/step - accuracy: 0.8655 - loss: …``, Keras 2 ``[====] - 3s 4ms/step - loss: …``, Keras 3
+#: verbose=2 `` - 2s - 3ms/step - accuracy: …`` (metrics may be absent: ``predict``). Only ASCII, four-decimal values,
+#: metric names without ``./-``: such a body holds one ``/s`` (one ``STEP_TIME``), nothing ``_METRIC`` matches before
+#: the metrics, and no ``Epoch `` to cut, so ``_canonical`` reads it as ``_general`` would, without its searches.
+_TIME_FIRST = re.compile(
+    r" (?:━+ [0-9]+m?s |\[[=>.]*\] - [0-9]+m?s |- [0-9]+m?s - )([0-9]+(?:\.[0-9]+)?)(us|µs|ms|s)/(step|sample)"
+    r"((?: - [A-Za-z_][A-Za-z0-9_]*: [0-9]+\.[0-9]{4})*)")
+#: The same with the metrics first: tf.keras 2 verbose=2 `` - 2s - loss: … - 2s/epoch - 3ms/step``, Keras 1/2
+#: `` - 12s - loss: …`` (a counter-less line) and Keras ≤ 2.0 ``[====] - 3s - loss: …`` (no per-step time).
+_METRICS_FIRST = re.compile(
+    r" ?(?:\[[=>.]*\] )?- [0-9]+m?s((?: - [A-Za-z_][A-Za-z0-9_]*: [0-9]+\.[0-9]{4})+)"
+    r"(?: - [0-9]+m?s/epoch)?(?: - ([0-9]+(?:\.[0-9]+)?)(us|µs|ms|s)/(step|sample))?")
+
+
+#: What a record's body says: (metrics, seconds_per_step, per, time_in_us, time_first, eta), as ``Record`` keeps them.
+_Read = tuple[dict[str, float], float | None, str | None, bool, bool, bool]
+
+
+def _canonical(text: str, body_start: int, end: int) -> _Read | None:
+    """``_general(text[body_start:end])`` for a body of one of the two canonical shapes (``_TIME_FIRST``,
+    ``_METRICS_FIRST``), None for any other body. Identical where it applies: the only ``STEP_TIME`` is the matched
+    one, the metrics are the matched pairs in order up to the first name seen twice, and ``ETA:`` anywhere (even
+    inside a metric name) leaves the body to ``_general``."""
+    m = _TIME_FIRST.fullmatch(text, body_start, end)
+    time_first = True  # also without metrics (``_general``: no metrics at all counts as time first)
+    if m is None:
+        m = _METRICS_FIRST.fullmatch(text, body_start, end)
+        if m is None:
+            return None
+        pairs, number, unit, per = m.group(1, 2, 3, 4)
+        time_first = False
+    else:
+        number, unit, per, pairs = m.group(1, 2, 3, 4)
+    if "ETA:" in pairs:
+        return None
+    metrics: dict[str, float] = {}
+    for pair in pairs.split(" - ")[1:]:
+        name, _, value = pair.partition(": ")
+        if name in metrics:
+            break  # ``_metrics`` stops at the first name seen twice
+        metrics[name] = float(value)
+    if number is None:
+        return metrics, None, None, False, False, False
+    return metrics, float(number) / _UNITS_PER_SECOND[unit], per, unit in ("us", "µs"), time_first, False
+
+
+def _general(body: str) -> _Read:
+    """What any record body says: its metrics, per-step time and ``ETA``."""
     cut = body.find("Epoch ")  # a callback message glued on (``acc: 0.9144Epoch 00000: val_loss …``)
     if cut > 0:
         body = body[:cut]
-    time = _step_time(body)
-    followed = time is not None and _METRIC.match(body, time.end()) is not None
+    time, followed = _step_time(body)
     metrics, metrics_at = _metrics(body, time.end() if time is not None and followed else 0)
-    rec = Record(start=start, end=end, text=text[start:end].strip(), kind=kind, done=done, total=total,
-                 metrics=metrics, eta="ETA:" in body)
-    if time is not None:
-        rec.seconds_per_step = float(time.group(1)) / _UNITS_PER_SECOND[time.group(2)]
-        rec.per = time.group(3)
-        rec.time_in_us = time.group(2) in ("us", "µs")
-        rec.time_first = metrics_at == -1 or time.start() < metrics_at
-    return rec
+    eta = "ETA:" in body
+    if time is None:
+        return metrics, None, None, False, False, eta
+    number, unit, per = time.group(1, 2, 3)
+    return (metrics, float(number) / _UNITS_PER_SECOND[unit], per, unit in ("us", "µs"),
+            metrics_at == -1 or time.start() < metrics_at, eta)
+
+
+def _record(text: str, start: int, end: int, kind: str, done: int | None, total: int | None,
+            line_end: bool = True, after_download: bool = False) -> Record:
+    body_start = start if done is None else text.find(" ", start)
+    read = (_canonical(text, body_start, end) or _general(text[body_start:end])) if 0 <= body_start < end else _general("")
+    # positional, in ``Record``'s field order (in_fit is set by ``_walk``): a record is made per progress line
+    return Record(start, end, text[start:end].strip(), kind, done, total, *read, line_end, False, after_download)
 
 
 def scan_records(text: str) -> list[Record]:
@@ -237,9 +292,8 @@ class _Run:
     epochs: list[_Epoch] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Header:
-    index: int
+class _Header(NamedTuple):  # a tuple: made once per ``Epoch i/N`` line
+    epoch: int
     total: int
 
 
@@ -273,37 +327,40 @@ def _headers(text: str) -> Iterator[re.Match[str]]:
 
 def _events(text: str) -> Iterator[_Header | Record]:
     """Headers and records in order of position; each record's end is the next event or its line end."""
-    found: list[tuple[int, str, re.Match[str], int | None]] = []
+    # (start, done, total, kind, header): a record's counter and kind, or a header (no two events start alike)
+    found: list[tuple[int, int | None, int | None, str, _Header | None]] = []
     if "/" in text:
         for m in _counters(text):
-            start, done = _counter_start(text, m)
-            found.append((start, "counter", m, done))
-    if "- " in text:
+            digits, total, bar3, bar2 = m.groups()
+            if total != "Unknown" and len(digits) > len(total):  # glued on digits (else ``_counter_start`` keeps all)
+                at, count = _counter_start(text, m)
+            else:
+                at, count = m.start(), int(digits)
+            kind = "bar3" if bar3 else "bar2" if bar2 is not None else "line"
+            found.append((at, count, None if total == "Unknown" else int(total), kind, None))
+    if text.startswith(("- ", " - ")) or "\n- " in text or "\n - " in text:  # where a BARE_LINE may start
         for m in BARE_LINE.finditer(text):
-            found.append((m.start(), "bare", m, None))
+            found.append((m.start(), None, None, "line", None))
     if "Epoch " in text:
         for m in _headers(text):
-            found.append((m.start(), "header", m, None))
-    found.sort(key=lambda f: f[0])
-    for i, (start, what, match, count) in enumerate(found):
-        if what == "header":
-            yield _Header(int(match.group(1)), int(match.group(2)))
+            found.append((m.start(), None, None, "", _Header(int(m.group(1)), int(m.group(2)))))
+    found.sort(key=itemgetter(0))
+    downloads = _DOWNLOAD in text  # else no record follows a download line: no line searches
+    length = len(text)
+    for i, (start, done, total, kind, header) in enumerate(found):
+        if header is not None:
+            yield header
             continue
         line_end = text.find("\n", start)
-        line_end = len(text) if line_end == -1 else line_end
-        nxt = found[i + 1][0] if i + 1 < len(found) else len(text)
-        end = min(nxt, line_end)
-        if what == "bare":
-            rec = _record(text, start, end, "line", None, None)
-        else:
-            kind = "bar3" if match.group("bar3") else "bar2" if match.group("bar2") is not None else "line"
-            total = None if match.group(2) == "Unknown" else int(match.group(2))
-            rec = _record(text, start, end, kind, count, total)
-        rec.line_end = nxt >= line_end
-        line_start = text.rfind("\n", 0, start)
-        prev_start = text.rfind("\n", 0, max(line_start, 0)) + 1
-        rec.after_download = line_start > 0 and text.startswith(_DOWNLOAD, prev_start)
-        yield rec
+        if line_end == -1:
+            line_end = length
+        nxt = found[i + 1][0] if i + 1 < len(found) else length
+        after_download = False
+        if downloads:
+            line_start = text.rfind("\n", 0, start)
+            prev_start = text.rfind("\n", 0, max(line_start, 0)) + 1
+            after_download = line_start > 0 and text.startswith(_DOWNLOAD, prev_start)
+        yield _record(text, start, nxt if nxt < line_end else line_end, kind, done, total, nxt >= line_end, after_download)
 
 
 def _walk(text: str) -> tuple[list[_Run], list[Record]]:
@@ -313,10 +370,10 @@ def _walk(text: str) -> tuple[list[_Run], list[Record]]:
     for ev in _events(text):
         if isinstance(ev, _Header):
             last = run.epochs[-1].index if run and run.epochs else None
-            if run is None or ev.total != run.total or (last is not None and ev.index <= last):
+            if run is None or ev.total != run.total or (last is not None and ev.epoch <= last):
                 run = _Run(total=ev.total)
                 runs.append(run)
-            run.epochs.append(_Epoch(ev.index))
+            run.epochs.append(_Epoch(ev.epoch))
             continue
         rec = ev
         previous = records[-1] if records else None
