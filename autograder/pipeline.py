@@ -101,8 +101,8 @@ def _grade_for_pool(args: tuple[str, Spec]) -> SubmissionResult:
     """One file of a batch, graded as ``grade_notebook`` does, then slimmed of what only the checks and integrity rules
     read, which have run: ``Evidence.outputs`` (the cleaned text of every output, ≈ 12 KB a notebook), each cell
     record's identifier set (``CellRecord.names``) and the lines traced in each figure (``Figure.lines``). What
-    comes after a batch (the report, collusion detection, the release comparison, feedback pages) reads none. The same function serves one job and the workers, so a
-    batch's results do not depend on ``--jobs``."""
+    comes after a batch (the report, collusion detection, the release comparison, feedback pages) reads none. The
+    same function serves one job and the workers, so a batch's results do not depend on ``--jobs``."""
     result = grade_notebook(*args)
     ev = result.evidence
     if ev is None:

@@ -14,8 +14,8 @@ from autograder.judge import policy
 from autograder.model.results import CheckResult
 from autograder.read.notebook import Notebook
 from autograder.read.runrecord import RunRecord
-from autograder.read.text import join_source
 from autograder.read.tests import is_test_cell, nbgrader_meta, test_record
+from autograder.read.text import join_source
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _MAX_ERROR = 400  # characters of an error value kept in a check message

@@ -38,14 +38,15 @@ def check_history(ev: Evidence, p: Mapping[str, Any]) -> Outcome:
     def ok(run: Run) -> bool:
         return _has_keys(_run_keys(run), keys) and (epochs is None or _run_epochs(run) == epochs)
 
-    good = max(sum(ok(f) for f in fits), sum(ok(h) for h in histories))
     candidates: list[Run] = [*fits, *histories]
+    passed = [ok(r) for r in candidates]  # once per run: a fit's metric names are found by reading every epoch
+    good = max(sum(passed[:len(fits)]), sum(passed[len(fits):]))
     if good >= count:
-        matched = [r for r in candidates if ok(r)]
+        matched = [r for r, yes in zip(candidates, passed, strict=True) if yes]
         return Outcome(Status.PASS,
                        f"{', '.join(keys)} が{f' {epochs} エポック分' if epochs else ''}記録されています（セル {_cells(matched)}）。",
                        f"{', '.join(keys)} recorded{f' for {epochs} epochs' if epochs else ''} (cell {_cells(matched, ', ')}).",
-                       next(r.cell for r in reversed(candidates) if ok(r)))
+                       next(r.cell for r in reversed(matched)))  # StopIteration when none (count < 1), as before
     found = "、".join(f"セル {r.cell}: {_epochs_ja(r)}（{', '.join(_run_keys(r)) or 'キーなし'}）" for r in candidates)
     found_en = "; ".join(f"cell {r.cell}: {_epochs_en(r)} ({', '.join(_run_keys(r)) or 'no keys'})" for r in candidates)
     need = f"{count} 回の学習それぞれに" if count > 1 else ""

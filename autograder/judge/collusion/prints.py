@@ -4,16 +4,19 @@ ids). Judging layer: standard library and ``autograder.model`` only (never ``aut
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 
 from autograder.model.evidence import Evidence
-from autograder.model.keras import canonical_metric, significant_digits
+from autograder.model.keras import METRIC_ALIASES, canonical_metric, significant_digits
 
 __all__ = ["RUN_KINDS", "Prints", "fingerprints", "kind_sizes"]
 
 _MIN_DIGITS = 9  # a test loss printed with fewer significant digits can be shared by chance
+_KERAS_FIXED = 1e-3  # Keras prints "%.4f" above this absolute value, "%.4e" at and below
 RUN_KINDS = ("curve", "loss", "figure", "figure_near")  # fingerprints of a training run (not of a copied output)
 
 
@@ -32,44 +35,85 @@ def _keras(value: float) -> str:
     """A metric as Keras prints it: "%.4f", or "%.4e" at and below 1e-3."""
     if math.isnan(value):
         return "nan"
-    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
+    return f"{value:.4f}" if abs(value) > _KERAS_FIXED else f"{value:.4e}"
+
+
+# how _epoch_keys prints the epochs of one layout (see _layout)
+_Layout = tuple[Callable[[Mapping[str, float]], tuple[float, ...]], tuple[str, ...], str]
+
+
+def _layout(names: tuple[str, ...]) -> _Layout | None:
+    """How ``_epoch_keys`` prints an epoch with these metric names, in this order: the getter of its values sorted
+    by canonical name (a tuple: ≥ 2 names), the ``name=`` prefix of each, and a ``str.format`` template of the row
+    for when every value is above 1e-3 ("%.4f"). None when two names are one metric (``acc`` and ``accuracy``):
+    their order then depends on their values."""
+    canonical = [canonical_metric(k) for k in names]
+    if len(set(canonical)) < len(canonical):
+        return None
+    order = sorted(range(len(names)), key=canonical.__getitem__)  # distinct names: the order of (name, value) pairs
+    prefixes = tuple(canonical[i] + "=" for i in order)
+    template = ";".join(p.replace("{", "{{").replace("}", "}}") + "{:.4f}" for p in prefixes)
+    return itemgetter(*(names[i] for i in order)), prefixes, template
 
 
 def _epoch_keys(epochs: Sequence[Mapping[str, float]]) -> list[str]:
     """One key per informative epoch: its number and its metrics as printed. Epochs with fewer than two metrics,
-    and epochs whose metrics repeat inside the run (a run stuck at chance level), give none."""
+    and epochs whose metrics repeat inside the run (a run stuck at chance level), give none.
+
+    A row is ``name=value`` per metric (canonical names, sorted by name, then by value), joined by ``;``. The epochs
+    of one run share their metric names, so the names are sorted once per layout (``_layout``) and a row whose
+    values are all above 1e-3 is printed by one ``str.format`` call."""
+    layouts: dict[tuple[str, ...], _Layout | None] = {}
     rows: list[str | None] = []
     for metrics in epochs:
         if len(metrics) < 2:
             rows.append(None)
             continue
-        items = sorted((canonical_metric(k), v) for k, v in metrics.items())
-        rows.append(";".join(f"{k}={_keras(v)}" for k, v in items))
-    seen: dict[str, int] = defaultdict(int)
-    for body in rows:
-        if body is not None:
-            seen[body] += 1
+        names = tuple(metrics)
+        if names in layouts:
+            layout = layouts[names]
+        else:
+            layout = layouts[names] = _layout(names)
+        if layout is None:
+            items = sorted((canonical_metric(k), v) for k, v in metrics.items())
+            rows.append(";".join(f"{k}={_keras(v)}" for k, v in items))
+            continue
+        getter, prefixes, template = layout
+        values = getter(metrics)
+        if min(values) > _KERAS_FIXED:  # each value above 1e-3 prints as "%.4f" (min skips a NaN: "nan" either way)
+            rows.append(template.format(*values))
+        else:
+            rows.append(";".join([p + _keras(v) for p, v in zip(prefixes, values, strict=True)]))
+    seen = Counter(rows)
     return [f"{i}|{body}" for i, body in enumerate(rows, 1) if body is not None and seen[body] == 1]
+
+
+def _curves(epochs: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+    """The epochs with canonical metric names (``acc`` → ``accuracy``; of two names of one metric in an epoch, the
+    later value at the earlier place). Without an alias this is a copy of each epoch."""
+    if METRIC_ALIASES.keys().isdisjoint(chain.from_iterable(epochs)):
+        return [dict(e) for e in epochs]
+    names = {k: canonical_metric(k) for e in epochs for k in e}
+    return [{names[k]: v for k, v in e.items()} for e in epochs]
 
 
 def fingerprints(ev: Evidence) -> Prints:
     """The hashed fingerprints of one notebook's evidence."""
     p = Prints(tag=ev.fingerprints.authorship_tag, seeded=ev.fingerprints.seeded)
     for f in ev.fits:
-        keys = _epoch_keys([dict(e) for e in f.epochs])
+        keys = _epoch_keys(f.epochs)
         if keys:
             p.runs.append((f.cell, keys))
-            names = {k: canonical_metric(k) for k in f.metrics}
-            p.curves.append((f.cell, [{names[k]: v for k, v in e.items()} for e in f.epochs]))
+            p.curves.append((f.cell, _curves(f.epochs)))
     for h in ev.histories:
         if not h.values or h.epochs is None:
             continue
-        epochs = [{k: v[i] for k, v in h.values.items()} for i in range(h.epochs)]
+        names = tuple(h.values)  # every list has h.epochs values: zip takes them all
+        epochs = [dict(zip(names, row, strict=True)) for row in zip(*h.values.values(), strict=True)]
         keys = _epoch_keys(epochs)
         if keys:
             p.runs.append((h.cell, keys))
-            names = {k: canonical_metric(k) for k in h.values}
-            p.curves.append((h.cell, [{names[k]: v for k, v in e.items()} for e in epochs]))
+            p.curves.append((h.cell, _curves(epochs)))
     for e in ev.evaluations:
         if e.loss is not None and math.isfinite(e.loss) and significant_digits(e.loss) >= _MIN_DIGITS:
             p.keys.setdefault(("loss", repr(e.loss)), set()).add(e.cell)

@@ -6,10 +6,12 @@ functions of ``Evidence``; standard library and ``autograder.model`` only (the f
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from autograder.judge.integrity.common import tampered
-from autograder.model.evidence import Evidence, Fit, LineTrace
+from autograder.model.evidence import Evidence, Fit, History, LineTrace
 from autograder.model.keras import FIT_METHODS
 from autograder.model.results import Flag
 
@@ -23,19 +25,40 @@ _MIN_LEARNING = 0.05  # a run whose loss moves less than this is stuck (honest r
 
 # ------------------------------------------------------------------ rule 7: repeated epoch rows
 
-def _row(metrics: dict[str, float]) -> tuple[tuple[str, str], ...] | None:
-    if len(metrics) < 2 or any(math.isnan(v) for v in metrics.values()):
-        return None
-    return tuple(sorted((k, f"{v:.4f}") for k, v in metrics.items()))
+def _rows(f: Fit) -> list[tuple[tuple[str, ...], str] | int | None]:
+    """Each epoch's row as ``_repeat`` compares it (equal rows: every metric equal at 4 decimals): None with fewer
+    than two metrics or a NaN; the epoch's index when no other epoch prints its loss (no other row equals it); else
+    its metric names sorted and its values in that order at 4 decimals, joined by ``;`` (which no formatted number
+    holds). Each layout of names is sorted once."""
+    losses = [f"{e['loss']:.4f}" if "loss" in e else None for e in f.epochs]
+    counts = Counter(losses)
+    layouts: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+    rows: list[tuple[tuple[str, ...], str] | int | None] = []
+    for i, (metrics, loss) in enumerate(zip(f.epochs, losses, strict=True)):
+        if len(metrics) < 2 or any(map(math.isnan, metrics.values())):
+            rows.append(None)
+        elif loss is not None and counts[loss] == 1:
+            rows.append(i)
+        else:
+            names = tuple(metrics)
+            layout = layouts.get(names)
+            if layout is None:
+                ordered = tuple(sorted(names))
+                layout = layouts[names] = ordered, ";".join(["{:.4f}"] * len(ordered))
+            ordered, template = layout
+            rows.append((ordered, template.format(*[metrics[k] for k in ordered])))
+    return rows
 
 
 def _repeat(f: Fit) -> tuple[int, int, int] | None:
     """(first epoch, later epoch, length) of a block of ≥ 2 consecutive epoch rows printed again later in the run."""
-    rows = [_row(dict(e)) for e in f.epochs]
     losses = f.series("loss")
-    if len(rows) < 4 or not losses or max(losses) - min(losses) < _MIN_LEARNING:
+    if len(f.epochs) < 4 or not losses or max(losses) - min(losses) < _MIN_LEARNING:
         return None
-    seen: dict[tuple[object, object], int] = {}
+    if len({f"{v:.4f}" for v in losses}) == len(losses) == len(f.epochs):
+        return None  # every epoch prints another loss: no two rows are equal, so no block repeats (the usual case)
+    rows = _rows(f)
+    seen: dict[tuple[object, object], int] = {}  # rows are compared at different indices only
     for i in range(len(rows) - 1):
         block = (rows[i], rows[i + 1])
         if None in block or rows[i] == rows[i + 1]:
@@ -93,21 +116,29 @@ def epoch_steps(ev: Evidence) -> list[Flag]:
 def _fit_error(profile: Sequence[float], series: Sequence[float]) -> float:
     """RMS (share of the line's height) of the best fit ``y = a·value + b`` (a < 0: up is larger) of the series,
     linearly interpolated over the line's columns, to the traced profile."""
-    n, m = len(profile), len(series)
-    pred = []
-    for k in range(n):
-        t = k / (n - 1) * (m - 1)
-        j = min(int(t), m - 2)
-        pred.append(series[j] + (series[j + 1] - series[j]) * (t - j))
+    n = len(profile)
+    pred = [series[j] + (series[j + 1] - series[j]) * w for j, w in _columns(n, len(series))]
     mp, my = sum(pred) / n, sum(profile) / n
-    sxx = sum((p - mp) ** 2 for p in pred)
-    sxy = sum((p - mp) * (y - my) for p, y in zip(pred, profile, strict=True))
+    sxx = sum([(p - mp) ** 2 for p in pred])
+    sxy = sum([(p - mp) * (y - my) for p, y in zip(pred, profile, strict=True)])
     a = sxy / sxx if sxx > 0 else 0.0
     if a >= 0:
         a = 0.0
     res = [y - my - a * (p - mp) for p, y in zip(pred, profile, strict=True)]
     height = max(profile) - min(profile)
-    return math.sqrt(sum(r * r for r in res) / n) / height
+    return math.sqrt(sum([r * r for r in res]) / n) / height
+
+
+@lru_cache(maxsize=64)  # (n, m) pairs of a batch: line widths and epoch counts
+def _columns(n: int, m: int) -> tuple[tuple[int, float], ...]:
+    """Where each of ``n`` columns falls on a series of ``m`` values: (j, t − j) at t = k/(n−1)·(m−1), the value
+    interpolated between j and j + 1. The same for every series of a run and every line of a width: made once."""
+    out = []
+    for k in range(n):
+        t = k / (n - 1) * (m - 1)
+        j = min(int(t), m - 2)
+        out.append((j, t - j))
+    return tuple(out)
 
 
 def knot_error(profile: Sequence[float], k: int, tol: float = math.inf) -> float:
@@ -141,6 +172,8 @@ def _confirmed(lines: Sequence[LineTrace]) -> list[LineTrace]:
     out = []
     widest = max((line.x1 - line.x0 for line in lines), default=0)
     for line in lines:
+        if line.x1 - line.x0 < 0.8 * widest and line.profile:
+            continue  # a shorter piece: most lines, known without the span (an empty profile still raises below)
         if max(line.profile) - min(line.profile) < _MIN_SPAN or line.x1 - line.x0 < 0.8 * widest:
             continue
         if any(o is not line and abs(o.x0 - line.x0) <= 3 and abs(o.x1 - line.x1) <= 3 for o in lines):
@@ -148,16 +181,31 @@ def _confirmed(lines: Sequence[LineTrace]) -> list[LineTrace]:
     return out
 
 
-def _runs(ev: Evidence, cell: int) -> list[tuple[int | None, int, list[list[float]]]]:
-    """(cell, epochs, series) of each logged run at or before the figure's cell: fit logs and printed histories."""
-    runs: list[tuple[int | None, int, list[list[float]]]] = []
+_Logged = tuple[int | None, int, Fit | History]  # (cell, epochs, the fit log or printed history)
+
+
+def _logged(ev: Evidence, cell: int) -> list[_Logged]:
+    """(cell, epochs, record) of each logged run at or before the figure's cell: fit logs and printed histories."""
+    runs: list[_Logged] = []
     for f in ev.fits:
         if f.cell is not None and f.cell <= cell and f.epochs_run >= 2:
-            runs.append((f.cell, f.epochs_run, [f.series(k) for k in f.metrics]))
+            runs.append((f.cell, f.epochs_run, f))
     for h in ev.histories:
         if h.values and h.cell is not None and h.cell <= cell and (h.epochs or 0) >= 2:
-            runs.append((h.cell, h.epochs or 0, [list(v) for v in h.values.values()]))
+            runs.append((h.cell, h.epochs or 0, h))
     return runs
+
+
+def _runs(ev: Evidence, cell: int) -> list[tuple[int | None, int, list[list[float]]]]:
+    """(cell, epochs, series) of each logged run at or before the figure's cell: fit logs and printed histories."""
+    return [(c, n, _series(run)) for c, n, run in _logged(ev, cell)]
+
+
+def _series(run: Fit | History) -> list[list[float]]:
+    """Every metric's values in one run, in the order of the metrics."""
+    if isinstance(run, Fit):
+        return [run.series(k) for k in run.metrics]
+    return [list(v) for v in (run.values or {}).values()]
 
 
 def figure_vs_log(ev: Evidence) -> list[Flag]:
@@ -166,12 +214,14 @@ def figure_vs_log(ev: Evidence) -> list[Flag]:
     for g in ev.figures:
         if g.cell is None or not g.learning_curve or not g.lines:
             continue
-        runs = _runs(ev, g.cell)
+        records = _logged(ev, g.cell)  # their series are read only for a figure with a confirmed line (rare)
         fit_calls = [c for c in ev.code.calls if c.method in FIT_METHODS and c.cell is not None and c.cell <= g.cell]
         logged = {f.cell for f in ev.fits} | {h.cell for h in ev.histories if h.values}
-        if not runs or len(fit_calls) > len({c for c, _, _ in runs}) or len(logged) < len({c.cell for c in fit_calls}):
+        if not records or len(fit_calls) > len({c for c, _, _ in records}) or len(logged) < len({c.cell for c in fit_calls}):
             continue  # a run that printed nothing (verbose=0) may be the one plotted
-        for line in _confirmed(g.lines):
+        confirmed = _confirmed(g.lines)
+        runs = [(c, n, _series(run)) for c, n, run in records] if confirmed else []
+        for line in confirmed:
             best = min((_fit_error(line.profile, s) for _, _, series in runs for s in series if len(s) >= 2),
                        default=0.0)
             if best <= FIGURE_TOL:
