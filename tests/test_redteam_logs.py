@@ -189,6 +189,28 @@ def test_figures_that_cannot_be_traced_are_not_judged():
     assert read_png("bm90IGEgcG5n") is None  # not a PNG
 
 
+@pytest.mark.timeout(120)
+def test_a_damaged_png_is_not_read_and_never_stops_grading():
+    """The PNG reader is called directly (not through ``Image.open``), so every error Pillow raises on a damaged file
+    must still end as "not read": truncated at every chunk boundary and in the middle of chunks, bytes overwritten
+    in the header, the chunk lengths, the pixel data and the CRCs, a wrong colour type, trailing garbage."""
+    import base64
+    import struct
+
+    good = base64.b64decode(_mpl_png(samples.make_history(5, 1)))
+    assert read_png(base64.b64encode(good).decode()) is not None
+    cuts = sorted({8, 16, 24, 33, 40, 41, 57, 100, 1000, len(good) // 2, len(good) - 12, len(good) - 1})
+    damaged = [good[:n] for n in cuts]
+    for at in (8, 12, 16, 20, 24, 25, 29, 33, 37, 41, 45, 60, 200, len(good) // 2, len(good) - 8):
+        for junk in (b"\x00" * 4, b"\xff" * 4, b"IEND", struct.pack(">I", 2**31 - 1)):
+            damaged.append(good[:at] + junk + good[at + len(junk):])
+    damaged.append(good[:25] + b"\x07" + good[26:])  # colour type 7 does not exist
+    damaged.append(good + b"garbage" * 100)
+    for data in damaged:
+        seen = read_png(base64.b64encode(data).decode())
+        assert seen is None or seen.digest  # read or not, never an exception
+
+
 def test_without_pillow_figures_are_simply_not_read(monkeypatch: pytest.MonkeyPatch):
     import builtins
 
