@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -37,6 +38,20 @@ def test_check_full_marks_exits_zero_in_japanese(tmp_path, capsys):
     assert out.splitlines()[0].startswith("課題2: MLP を作る")
     assert out.count("✓") == 7 and "✗" not in out
     assert "合計: 100/100 点" in out
+
+
+def test_static_commands_start_numpy_with_one_blas_thread_unless_told(tmp_path, capsys, monkeypatch):
+    """numpy's OpenBLAS threads cost ≈ 0.08 s of CPU at every start and the static path never uses them: check and
+    grade ask for one, before numpy is imported; a number the user set is kept."""
+    path = _write(tmp_path, "2412345_山田太郎_2.ipynb", s.submission("mlp", seed=1))
+    for argv in (["check", str(path)], ["grade", "-a", "mlp", str(path)]):
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+        main(argv)
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+        main(argv)
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    capsys.readouterr()
 
 
 def test_check_failure_exits_one_with_hints_and_english(tmp_path, capsys):
