@@ -46,7 +46,6 @@ def read_png(b64: str) -> Pixels | None:
         return None
     try:
         import io
-
         import struct
 
         import numpy as np
