@@ -214,7 +214,7 @@ def figure_vs_log(ev: Evidence) -> list[Flag]:
     for g in ev.figures:
         if g.cell is None or not g.learning_curve or not g.lines:
             continue
-        records = _logged(ev, g.cell)  # their series are read only for a figure with a confirmed line (rare)
+        records = _logged(ev, g.cell)  # their series are read only for a figure with a confirmed line
         fit_calls = [c for c in ev.code.calls if c.method in FIT_METHODS and c.cell is not None and c.cell <= g.cell]
         logged = {f.cell for f in ev.fits} | {h.cell for h in ev.histories if h.values}
         if not records or len(fit_calls) > len({c for c, _, _ in records}) or len(logged) < len({c.cell for c in fit_calls}):
