@@ -1020,3 +1020,83 @@ def test_restoring_lines_alone_make_at_most_max_runs():
     """callbacks.py:102 (``>=`` → ``>``): the bound on runs read from one cell holds for runs that only restore."""
     from autograder.read.outputs.callbacks import MAX_RUNS, parse_callback_fits
     assert len(parse_callback_fits(f"{_RESTORING}: 2.\n" * (MAX_RUNS + 5))) == MAX_RUNS
+
+
+# ------------------------------------------------------------------ fourth run: the fast paths of issue 19
+
+def test_the_coarse_digest_from_integer_sums_is_the_float32_one_at_every_level(monkeypatch: pytest.MonkeyPatch):
+    """figures.py:118 (``48`` → ``49`` in ``sums / (48 * sizes)``): the integer path must give the float32
+    definition's level for every block. A 96 × 64 image of 3 × 2-pixel blocks (32 × 32 of them) in every grey from 0
+    to 255; a block of a multiple of 16 has one channel of one pixel a step up (its mean 1/18 above the boundary), so
+    that no block sits on a boundary and the integer path decides every block (checked: the float32 path is not
+    called), with blocks just above and just below each boundary; a mean scaled by 48/49 falls a level lower."""
+    np = pytest.importorskip("numpy")
+    from autograder.read import figures
+    rgb = np.zeros((64, 96, 3), dtype=np.uint8)
+    for j in range(32):
+        for i in range(32):
+            grey = (j * 32 + i) % 256
+            block = rgb[2 * j:2 * j + 2, 3 * i:3 * i + 3]
+            block[...] = grey
+            if grey % 16 == 0:
+                block[0, 0, 0] = grey + 1
+    expected = figures._coarse_float(np, rgb)
+    calls = []
+    monkeypatch.setattr(figures, "_coarse_float", lambda *a: calls.append(a) or expected)
+    assert figures._coarse(np, rgb) == expected
+    assert calls == []  # decided by the integer sums alone
+    levels = rgb.astype(np.float64).mean(axis=2).reshape(32, 2, 32, 3).mean(axis=(1, 3)) // 16
+    assert len(np.unique(levels)) == 16  # every level is there
+
+
+def _walked_profile(rows: dict[int, int], width: int = 60) -> tuple[float, ...]:
+    """The profile the column-by-column walk gives a one-pixel line at row 10 of ``width`` columns, with the rows of
+    ``rows`` (column → row) moved; every column holds one run, so the walk starts at the middle column."""
+    np = pytest.importorskip("numpy")
+    from autograder.read.figures import _follow, _Runs
+    xs = np.arange(width)
+    ys = np.array([rows.get(x, 10) for x in range(width)])
+    runs = _Runs(np, xs, ys, ys, width, False)  # not straight: the walk decides
+    trace = _follow(np, runs, 0, "1f77b4")
+    assert trace is not None
+    return trace.profile
+
+
+def test_the_walk_skips_a_run_four_rows_away_right_after_its_start_and_after_a_kept_run():
+    """figures.py:374 and :390 (``skipped = 0`` → ``1``, at the start of each direction and after a kept run): the
+    reach of the walk is 3 rows after a kept run; a run 4 rows away is skipped (hidden under another line, or
+    another line), so its column is interpolated from its neighbours, not taken."""
+    middle = 30
+    assert _walked_profile({middle - 1: 14})[middle - 1] == 10.0  # backwards, the first step from the start
+    assert _walked_profile({middle + 5: 14})[middle + 5] == 10.0  # forwards, after kept runs
+    assert _walked_profile({middle + 5: 13})[middle + 5] == 13.0  # 3 rows: within reach, taken
+
+
+def test_a_run_whose_loss_moves_exactly_the_minimum_is_not_stuck():
+    """figure_rules.py:56 (``< _MIN_LEARNING`` → ``<=``): a run stuck below 0.05 of loss movement repeats epochs
+    honestly (chance level); one that moves exactly 0.05 is learning, so its repeated rows are found."""
+    from autograder.judge.integrity.figure_rules import _MIN_LEARNING, _repeat
+    losses = [_MIN_LEARNING, 0.04, 0.03, 0.02, 0.01, 0.0, 0.03, 0.02]  # max − min == 0.05 exactly (0.05 − 0.0)
+    assert max(losses) - min(losses) == _MIN_LEARNING
+    epochs = tuple({"loss": v, "accuracy": 0.5 + v} for v in losses)
+    assert _repeat(Fit(epochs=epochs, cell=3)) == (3, 7, 2)  # epochs 3–4 printed again as 7–8
+    smaller = tuple({"loss": v * 0.9, "accuracy": 0.5 + v} for v in losses)
+    assert _repeat(Fit(epochs=smaller, cell=3)) is None
+
+
+def test_a_four_epoch_run_that_prints_its_first_two_epochs_again_is_found():
+    """figure_rules.py:56 (``len(f.epochs) < 4`` → ``<= 4`` or ``< 5``): four epochs are the shortest run with a
+    repeated block of two (epochs 1–2 printed again as 3–4); three are too few."""
+    from autograder.judge.integrity.figure_rules import _repeat
+    a, b = {"loss": 0.5, "accuracy": 0.8}, {"loss": 0.3, "accuracy": 0.9}
+    assert _repeat(Fit(epochs=(a, b, a, b), cell=3)) == (1, 3, 2)
+    assert _repeat(Fit(epochs=(a, b, a), cell=3)) is None
+
+
+def test_best_epoch_fails_with_words_when_val_loss_has_no_finite_value():
+    """checks/history.py:69 (the ``FAIL`` outcome → ``None``): a val_loss of only nan/inf is a failed training, said
+    so, in the run's cell."""
+    hist = History(keys=("loss", "val_loss"), values={"loss": (0.9, 0.5), "val_loss": (float("nan"), float("inf"))}, cell=4)
+    result = run_one(_check("best_epoch"), Evidence(histories=(hist,), outputs=((5, "best epoch: 1"),)))
+    assert result.status == Status.FAIL
+    assert "有限の値がありません" in result.message and result.cell == 4
