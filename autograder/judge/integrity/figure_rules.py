@@ -198,7 +198,11 @@ def _logged(ev: Evidence, cell: int) -> list[_Logged]:
 
 def _runs(ev: Evidence, cell: int) -> list[tuple[int | None, int, list[list[float]]]]:
     """(cell, epochs, series) of each logged run at or before the figure's cell: fit logs and printed histories."""
-    return [(c, n, _series(run)) for c, n, run in _logged(ev, cell)]
+    return _with_series(_logged(ev, cell))
+
+
+def _with_series(records: list[_Logged]) -> list[tuple[int | None, int, list[list[float]]]]:
+    return [(c, n, _series(run)) for c, n, run in records]
 
 
 def _series(run: Fit | History) -> list[list[float]]:
@@ -220,7 +224,7 @@ def figure_vs_log(ev: Evidence) -> list[Flag]:
         if not records or len(fit_calls) > len({c for c, _, _ in records}) or len(logged) < len({c.cell for c in fit_calls}):
             continue  # a run that printed nothing (verbose=0) may be the one plotted
         confirmed = _confirmed(g.lines)
-        runs = [(c, n, _series(run)) for c, n, run in records] if confirmed else []
+        runs = _with_series(records) if confirmed else []
         for line in confirmed:
             best = min((_fit_error(line.profile, s) for _, _, series in runs for s in series if len(s) >= 2),
                        default=0.0)
