@@ -25,6 +25,8 @@ measures, best of ``--repeat`` runs on warm files:
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import importlib.util
 import inspect
 import json
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +50,7 @@ from generate import ASSIGNMENTS, generate  # noqa: E402
 
 from autograder.judge.spec import load_spec  # noqa: E402
 from autograder.pipeline import grade_paths  # noqa: E402
+from autograder.read.extract import _CURVE_CODE  # noqa: E402
 
 
 def best(fn, repeat: int) -> tuple[float, float]:
@@ -103,9 +107,6 @@ def grade_all(by: dict[str, list[str]], jobs: int, collusion: bool | None) -> No
 
 def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     """CPU ms per notebook of each step of one job (a sample of every tenth file)."""
-    import ast
-    import contextlib
-
     from autograder.judge.grade import grade_evidence
     from autograder.read.code import analyze_cells
     from autograder.read.extract import extract
@@ -142,17 +143,22 @@ def phases(by: dict[str, list[str]], repeat: int) -> list[tuple[str, float]]:
     ]
 
 
-def _code_sources(raw: object) -> list[str]:
+def _code_cells(raw: object) -> list[dict]:
+    """The code cells of a parsed notebook (nbformat 4 ``cells`` or nbformat 3 ``worksheets``)."""
     if not isinstance(raw, dict):
         return []
     worksheets = raw.get("worksheets")
     cells = raw.get("cells") if not isinstance(worksheets, list) else [c for w in worksheets for c in w.get("cells", [])]
-    out = []
-    for cell in cells if isinstance(cells, list) else []:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", cell.get("input", ""))
-            out.append("".join(source) if isinstance(source, list) else source if isinstance(source, str) else "")
-    return out
+    return [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"] if isinstance(cells, list) else []
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", cell.get("input", ""))
+    return "".join(source) if isinstance(source, list) else source if isinstance(source, str) else ""
+
+
+def _code_sources(raw: object) -> list[str]:
+    return [_source(cell) for cell in _code_cells(raw)]
 
 
 def _loads(data: bytes) -> object:
@@ -165,31 +171,24 @@ def _loads(data: bytes) -> object:
 def floor_parse(datas: list[bytes]) -> None:
     """The floor of static grading: ``json.loads`` of the file and ``ast.parse`` of every code cell -- reading what
     the student wrote and what it printed, nothing more."""
-    import ast
-    import contextlib
-    import warnings
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # no SyntaxWarning of the students' code printed
         for data in datas:
-            for source in _code_sources(_loads(data)):
-                with contextlib.suppress(SyntaxError, ValueError):
-                    ast.parse(source)
+            _parse_code(_loads(data))
+
+
+def _parse_code(raw: object) -> None:
+    for source in _code_sources(raw):
+        with contextlib.suppress(SyntaxError, ValueError):
+            ast.parse(source)
 
 
 def _curve_pngs(raw: object) -> list[str]:
     """The base64 PNGs the grader must decode: image outputs of code cells whose code plots a learning curve
     (``read.extract``'s test), the figures principle 2 cross-checks against the logs."""
-    from autograder.read.extract import _CURVE_CODE
-
-    if not isinstance(raw, dict):
-        return []
-    worksheets = raw.get("worksheets")
-    cells = raw.get("cells") if not isinstance(worksheets, list) else [c for w in worksheets for c in w.get("cells", [])]
     found = []
-    for cell, source in zip([c for c in cells or [] if isinstance(c, dict) and c.get("cell_type") == "code"],
-                            _code_sources(raw), strict=True):
-        if not _CURVE_CODE.search(source):
+    for cell in _code_cells(raw):
+        if not _CURVE_CODE.search(_source(cell)):
             continue
         for out in cell.get("outputs") or []:
             png = out.get("png") or (out.get("data") or {}).get("image/png") if isinstance(out, dict) else None
@@ -200,22 +199,26 @@ def _curve_pngs(raw: object) -> list[str]:
 
 
 def decode_floor(datas: list[bytes]) -> None:
-    """The floor with the figures: ``floor_parse`` plus decoding (base64, then Pillow's zlib inflate and unfiltering)
-    of every learning-curve PNG, which the figure rules must trace -- what grading cannot skip without giving up the
-    cross-check of a figure against the logs."""
+    """The floor with the figures: what ``floor_parse`` does (one ``json.loads`` a file, ``ast.parse`` of every code
+    cell) plus decoding (base64, then Pillow's zlib inflate and unfiltering) of every learning-curve PNG, which the
+    figure rules must trace -- what grading cannot skip without giving up the cross-check of a figure against the
+    logs."""
     import base64
     import io
 
     from PIL import Image
 
-    floor_parse(datas)
-    for data in datas:
-        for png in _curve_pngs(_loads(data)):
-            try:
-                with Image.open(io.BytesIO(base64.b64decode(png))) as im:
-                    im.load()
-            except Exception:  # noqa: BLE001 -- a broken image costs what it costs; the grader refuses it too
-                pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for data in datas:
+            raw = _loads(data)
+            _parse_code(raw)
+            for png in _curve_pngs(raw):
+                try:
+                    with Image.open(io.BytesIO(base64.b64decode(png))) as im:
+                        im.load()
+                except Exception:  # noqa: BLE001 -- a broken image costs what it costs; the grader refuses it too
+                    pass
 
 
 def against_floor(files: list[str], spec_of, repeat: int) -> dict:
